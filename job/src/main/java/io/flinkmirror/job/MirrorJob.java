@@ -1,0 +1,153 @@
+package io.flinkmirror.job;
+
+import io.flinkmirror.job.config.FlowConfig;
+import io.flinkmirror.job.config.MirrorConfig;
+import io.flinkmirror.job.topics.MirrorTopicSubscriber;
+import io.flinkmirror.job.topics.TargetTopicManager;
+import io.flinkmirror.udfs.record.MirrorRecord;
+import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
+import io.flinkmirror.udfs.record.MirrorRecordSerializer;
+import io.flinkmirror.udfs.record.ReplicateFunction;
+import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
+import io.flinkmirror.udfs.topic.TopicSelector;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the Flink Mirror job graph: one pipeline per enabled flow {@code A->B},
+ * KafkaSource(A) -> {@link ReplicateFunction} -> KafkaSink(B). The graph is the same whether the job runs in an
+ * embedded Flink ({@code bin/mirror run}) or is submitted to a cluster ({@code flink run}).
+ */
+public final class MirrorJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorJob.class);
+
+    /** Checkpoint interval when the config does not set {@code flink.execution.checkpointing.interval}. */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
+    /** Job name when the config does not set {@code flink.pipeline.name}. */
+    public static final String DEFAULT_JOB_NAME = "flink-mirror";
+
+    private final MirrorConfig config;
+
+    public MirrorJob(MirrorConfig config) {
+        this.config = config;
+    }
+
+    /** Flink configuration of the job: our defaults, overridden by the config file's {@code flink.*} keys. */
+    public Configuration flinkConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        conf.set(PipelineOptions.NAME, DEFAULT_JOB_NAME);
+        conf.addAll(Configuration.fromMap(config.flinkOptions()));
+        return conf;
+    }
+
+    /** The job name: {@code flink.pipeline.name}, or {@value #DEFAULT_JOB_NAME}. */
+    public String jobName() {
+        return flinkConfiguration().get(PipelineOptions.NAME);
+    }
+
+    /** Adds every enabled flow's pipeline to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        if (!config.ignoredKeys().isEmpty()) {
+            LOG.info("Keys with no effect in Flink Mirror (Kafka Connect / MirrorMaker 2 worker settings): {}",
+                    config.ignoredKeys());
+        }
+        for (FlowConfig flow : config.flows()) {
+            addFlow(env, flow);
+        }
+    }
+
+    private void addFlow(StreamExecutionEnvironment env, FlowConfig flow) {
+        String a = flow.source();
+        String b = flow.target();
+        LOG.info("{} replicating with {} ({}), topic refresh every {}", flow.name(),
+                flow.replicationPolicy().getClass().getSimpleName(),
+                flow.exactlyOnce() ? "exactly-once" : "at-least-once", flow.refreshTopicsInterval());
+
+        DataStream<MirrorRecord> records = env
+                .fromSource(source(flow), WatermarkStrategy.noWatermarks(), MirrorOperator.SOURCE.displayName(a, b))
+                .uid(MirrorOperator.SOURCE.uid(a, b));
+
+        SingleOutputStreamOperator<MirrorRecord> replicated = records
+                .process(new ReplicateFunction(a, b, flow.replicationPolicy(), flow.provenanceHeader()))
+                .uid(MirrorOperator.REPLICATE.uid(a, b))
+                .name(MirrorOperator.REPLICATE.displayName(a, b));
+
+        replicated.sinkTo(sink(flow))
+                .uid(MirrorOperator.SINK.uid(a, b))
+                .name(MirrorOperator.SINK.displayName(a, b));
+    }
+
+    private KafkaSource<MirrorRecord> source(FlowConfig flow) {
+        Properties props = new Properties();
+        props.putAll(flow.sourceConsumerProps());
+        Object isolation = props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (isolation != null && !"read_committed".equals(isolation)) {
+            LOG.warn("{} ignoring {}.consumer.isolation.level={}: the source is always read read_committed so "
+                    + "that aborted transactions are never replicated", flow.name(), flow.source(), isolation);
+        }
+        props.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "flink-mirror-" + flow.source() + "-" + flow.target());
+        props.put("partition.discovery.interval.ms", String.valueOf(flow.refreshTopicsInterval().toMillis()));
+        props.putIfAbsent("client.id.prefix", "flink-mirror-" + flow.source() + "-" + flow.target());
+
+        TopicSelector selector = new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), flow.target());
+        TargetTopicManager topics = new TargetTopicManager(flow.source(), flow.target(), flow.replicationPolicy(),
+                flow.replicationFactor(), flow.syncTopicConfigs(), new DefaultConfigPropertyFilter());
+        return KafkaSource.<MirrorRecord>builder()
+                .setProperties(props)
+                .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), selector, topics, flow.targetAdminProps()))
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new MirrorRecordDeserializer())
+                .build();
+    }
+
+    private KafkaSink<MirrorRecord> sink(FlowConfig flow) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
+        props.putAll(flow.targetProducerProps());
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                String.valueOf(flow.sinkTransactionTimeout().toMillis()));
+        return KafkaSink.<MirrorRecord>builder()
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new MirrorRecordSerializer())
+                .setDeliveryGuarantee(flow.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE
+                        : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix(flow))
+                .build();
+    }
+
+    /** Stable per job and flow, so a restarted job fences and aborts the transactions of its previous run. */
+    String transactionalIdPrefix(FlowConfig flow) {
+        return (jobName() + "-" + flow.source() + "-" + flow.target()).replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /** The source and target bootstrap servers of every flow, by cluster alias (for preflight checks). */
+    public static Map<String, String> bootstrapServers(MirrorConfig config) {
+        Map<String, String> result = new java.util.LinkedHashMap<>();
+        for (FlowConfig flow : config.flows()) {
+            result.put(flow.source(), String.valueOf(flow.sourceAdminProps().get("bootstrap.servers")));
+            result.put(flow.target(), String.valueOf(flow.targetAdminProps().get("bootstrap.servers")));
+        }
+        return result;
+    }
+}

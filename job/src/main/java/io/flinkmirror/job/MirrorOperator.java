@@ -1,0 +1,29 @@
+package io.flinkmirror.job;
+
+/**
+ * Every operator of a flow's pipeline, with its stable uid and readable name. uids are part of the savepoint format:
+ * once released they never change.
+ */
+public enum MirrorOperator {
+    SOURCE("source", "Kafka source"),
+    REPLICATE("replicate", "Replicate"),
+    SINK("sink", "Kafka sink");
+
+    private final String uidSuffix;
+    private final String label;
+
+    MirrorOperator(String uidSuffix, String label) {
+        this.uidSuffix = uidSuffix;
+        this.label = label;
+    }
+
+    /** Stable uid of this operator in flow {@code source->target}, e.g. {@code mirror-A-B-source}. */
+    public String uid(String source, String target) {
+        return "mirror-" + source + "-" + target + "-" + uidSuffix;
+    }
+
+    /** Name shown in the Flink web UI, e.g. {@code A->B Kafka source}. */
+    public String displayName(String source, String target) {
+        return source + "->" + target + " " + label;
+    }
+}

@@ -1,0 +1,108 @@
+package io.flinkmirror.job.topics;
+
+import io.flinkmirror.udfs.topic.TopicSelector;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.connector.kafka.source.enumerator.subscriber.KafkaSubscriber;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The source side's topic discovery for one flow. KafkaSource's enumerator calls it at start and then every
+ * {@code refresh.topics.interval.seconds}: it selects the source topics MirrorMaker 2 would replicate and, before
+ * handing their partitions to the readers, brings the target topics up to date through {@link TargetTopicManager}.
+ * New topics and partitions are therefore replicated without a restart, and never before their target exists.
+ */
+public final class MirrorTopicSubscriber implements KafkaSubscriber {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorTopicSubscriber.class);
+    private static final long TIMEOUT_MS = 60_000;
+
+    private final String flow;
+    private final TopicSelector selector;
+    private final TargetTopicManager manager;
+    private final HashMap<String, Object> targetAdminProps;
+
+    private transient Map<String, Integer> known;
+
+    public MirrorTopicSubscriber(String flow, TopicSelector selector, TargetTopicManager manager,
+                                 Map<String, ?> targetAdminProps) {
+        this.flow = flow;
+        this.selector = selector;
+        this.manager = manager;
+        this.targetAdminProps = new HashMap<>(targetAdminProps);
+    }
+
+    @Override
+    public Set<TopicPartition> getSubscribedTopicPartitions(AdminClient sourceAdmin) {
+        try {
+            Set<String> topics = new TreeSet<>();
+            for (String topic : sourceAdmin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                if (selector.shouldReplicate(topic)) {
+                    topics.add(topic);
+                }
+            }
+            Map<String, TopicDescription> descriptions = describe(sourceAdmin, topics);
+            try (Admin target = Admin.create(targetAdminProps)) {
+                manager.sync(sourceAdmin, target, descriptions);
+            }
+            Set<TopicPartition> partitions = new HashSet<>();
+            descriptions.values().forEach(d -> d.partitions().forEach(
+                    p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
+            logChanges(descriptions);
+            return partitions;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(flow + " interrupted while discovering topics", e);
+        } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException(flow + " topic discovery failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** Describes the topics, skipping those deleted since they were listed. */
+    private static Map<String, TopicDescription> describe(Admin admin, Set<String> topics) throws Exception {
+        Map<String, TopicDescription> result = new HashMap<>();
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> e :
+                admin.describeTopics(topics).topicNameValues().entrySet()) {
+            try {
+                result.put(e.getKey(), e.getValue().get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            } catch (ExecutionException ex) {
+                if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw ex;
+                }
+            }
+        }
+        return result;
+    }
+
+    private void logChanges(Map<String, TopicDescription> descriptions) {
+        if (known == null) {
+            known = new HashMap<>();
+        }
+        List<String> added = descriptions.keySet().stream().filter(t -> !known.containsKey(t)).sorted().toList();
+        if (!added.isEmpty()) {
+            LOG.info("{} replicating {} new topic(s): {}", flow, added.size(), added);
+        }
+        descriptions.forEach((t, d) -> {
+            Integer before = known.put(t, d.partitions().size());
+            if (before != null && before < d.partitions().size()) {
+                LOG.info("{} source topic {} grew from {} to {} partitions", flow, t, before, d.partitions().size());
+            }
+        });
+        known.keySet().retainAll(descriptions.keySet());
+    }
+}

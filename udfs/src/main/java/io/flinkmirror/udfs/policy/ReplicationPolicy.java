@@ -1,0 +1,73 @@
+package io.flinkmirror.udfs.policy;
+
+import java.io.Serializable;
+
+/**
+ * Defines which topics are "remote topics" and how they are named, as MirrorMaker 2's
+ * {@code org.apache.kafka.connect.mirror.ReplicationPolicy} does. Implementations must be serializable: they travel
+ * inside the Flink job graph.
+ */
+public interface ReplicationPolicy extends Serializable {
+
+    /** Name of {@code topic} from cluster {@code sourceClusterAlias} once replicated, e.g. {@code A.topic}. */
+    String formatRemoteTopic(String sourceClusterAlias, String topic);
+
+    /** Alias of the cluster {@code topic} was replicated from, or null if it is not a remote topic. */
+    String topicSource(String topic);
+
+    /** Name of the topic on the cluster it was replicated from, or null if it is not a remote topic. */
+    String upstreamTopic(String topic);
+
+    /** Name of the topic on the cluster where it originated, following every hop back. */
+    default String originalTopic(String topic) {
+        String upstream = upstreamTopic(topic);
+        if (upstream == null || upstream.equals(topic)) {
+            return topic;
+        }
+        return originalTopic(upstream);
+    }
+
+    /** Name of the heartbeats topic on a cluster. */
+    default String heartbeatsTopic() {
+        return "heartbeats";
+    }
+
+    /** Name of the offset-syncs topic for replication into {@code clusterAlias}. */
+    default String offsetSyncsTopic(String clusterAlias) {
+        return "mm2-offset-syncs." + clusterAlias + ".internal";
+    }
+
+    /** Name of the checkpoints topic carrying group offsets translated from {@code clusterAlias}. */
+    default String checkpointsTopic(String clusterAlias) {
+        return clusterAlias + ".checkpoints.internal";
+    }
+
+    /** Whether {@code topic} is a heartbeats topic, local ({@code heartbeats}) or remote ({@code A.heartbeats}). */
+    default boolean isHeartbeatsTopic(String topic) {
+        return heartbeatsTopic().equals(originalTopic(topic));
+    }
+
+    /** Whether {@code topic} is a checkpoints topic, e.g. {@code A.checkpoints.internal}. */
+    default boolean isCheckpointsTopic(String topic) {
+        return topic.endsWith(".checkpoints.internal");
+    }
+
+    /**
+     * Whether {@code topic} is one of MirrorMaker 2's own topics: {@code mm2-*.internal} (offset syncs, and Connect's
+     * {@code mm2-offsets/-configs/-status} topics) or a checkpoints topic. Since Kafka 4.0 (KAFKA-17200, KIP-1074) a
+     * user topic merely ending in {@code .internal} is no longer treated as internal.
+     */
+    default boolean isMM2InternalTopic(String topic) {
+        return topic.startsWith("mm2") && topic.endsWith(".internal") || isCheckpointsTopic(topic);
+    }
+
+    /**
+     * Whether {@code topic} is internal to Kafka ({@code __*}, {@code .*}) or to MirrorMaker 2 and must never be
+     * replicated. Topics ending in {@code -internal}/{@code .internal} are kept out by the default
+     * {@code topics.exclude} instead, which users may override (MM2 4.x behaviour).
+     */
+    default boolean isInternalTopic(String topic) {
+        boolean isKafkaInternal = topic.startsWith("__") || topic.startsWith(".");
+        return isMM2InternalTopic(topic) || isKafkaInternal;
+    }
+}

@@ -1,0 +1,78 @@
+package io.flinkmirror.udfs.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkmirror.udfs.policy.DefaultReplicationPolicy;
+import io.flinkmirror.udfs.policy.IdentityReplicationPolicy;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+class ReplicateFunctionTest {
+
+    private static MirrorRecord record(String topic, String... headers) {
+        String[] keys = new String[headers.length / 2];
+        byte[][] values = new byte[headers.length / 2][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = headers[2 * i];
+            values[i] = headers[2 * i + 1] == null ? null : headers[2 * i + 1].getBytes(StandardCharsets.UTF_8);
+        }
+        return new MirrorRecord(topic, 3, 42L, 1_700_000_000_000L, "k".getBytes(StandardCharsets.UTF_8), null,
+                keys, values);
+    }
+
+    private static List<MirrorRecord> run(ReplicateFunction fn, MirrorRecord... input) throws Exception {
+        try (OneInputStreamOperatorTestHarness<MirrorRecord, MirrorRecord> harness =
+                     ProcessFunctionTestHarnesses.forProcessFunction(fn)) {
+            for (MirrorRecord r : input) {
+                harness.processElement(r, 0L);
+            }
+            return harness.extractOutputValues();
+        }
+    }
+
+    @Test
+    void shouldRenameTopicAndKeepEverythingElseWithDefaultPolicy() throws Exception {
+        MirrorRecord in = record("orders", "h1", "v1", "h2", null);
+        List<MirrorRecord> out = run(new ReplicateFunction("A", "B", new DefaultReplicationPolicy(), false), in);
+
+        assertThat(out).hasSize(1);
+        MirrorRecord r = out.get(0);
+        assertThat(r.targetTopic).isEqualTo("A.orders");
+        assertThat(r.sourceTopic).isEqualTo("orders");
+        assertThat(r.partition).isEqualTo(3);
+        assertThat(r.offset).isEqualTo(42L);
+        assertThat(r.timestamp).isEqualTo(1_700_000_000_000L);
+        assertThat(r.value).isNull();
+        assertThat(r.headerKeys).containsExactly("h1", "h2");
+        assertThat(r.headerValues[1]).isNull();
+    }
+
+    @Test
+    void shouldAddOriginHeaderOnFirstHopWithIdentityPolicy() throws Exception {
+        List<MirrorRecord> out = run(new ReplicateFunction("A", "B", new IdentityReplicationPolicy(), true),
+                record("orders", "h1", "v1"));
+
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).targetTopic).isEqualTo("orders");
+        assertThat(out.get(0).headerKeys).containsExactly("h1", ReplicateFunction.ORIGIN_HEADER);
+        assertThat(new String(out.get(0).lastHeader(ReplicateFunction.ORIGIN_HEADER), StandardCharsets.UTF_8))
+                .isEqualTo("A");
+    }
+
+    @Test
+    void shouldKeepOriginOnLaterHopsAndDropRecordsReturningHome() throws Exception {
+        MirrorRecord fromC = record("orders", ReplicateFunction.ORIGIN_HEADER, "C");
+        MirrorRecord fromB = record("orders", ReplicateFunction.ORIGIN_HEADER, "B");
+        List<MirrorRecord> out = run(new ReplicateFunction("A", "B", new IdentityReplicationPolicy(), true),
+                fromC, fromB);
+
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).headerKeys).containsExactly(ReplicateFunction.ORIGIN_HEADER);
+        assertThat(new String(out.get(0).lastHeader(ReplicateFunction.ORIGIN_HEADER), StandardCharsets.UTF_8))
+                .isEqualTo("C");
+    }
+}
