@@ -13,6 +13,7 @@ import io.flinkmirror.udfs.topic.TopicSelector;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BiFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -45,9 +46,24 @@ public final class MirrorJob {
     public static final String DEFAULT_JOB_NAME = "flink-mirror";
 
     private final MirrorConfig config;
+    private final BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink;
 
     public MirrorJob(MirrorConfig config) {
+        this(config, (flow, records) -> records);
+    }
+
+    /**
+     * A job whose replicated records pass through {@code beforeSink} on their way to each flow's sink: an extension
+     * point for extra stages (tests use it to inject failures into the real pipeline).
+     */
+    public MirrorJob(MirrorConfig config,
+                     BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink) {
         this.config = config;
+        this.beforeSink = beforeSink;
+    }
+
+    public MirrorConfig config() {
+        return config;
     }
 
     /** Flink configuration of the job: our defaults, overridden by the config file's {@code flink.*} keys. */
@@ -92,7 +108,7 @@ public final class MirrorJob {
                 .uid(MirrorOperator.REPLICATE.uid(a, b))
                 .name(MirrorOperator.REPLICATE.displayName(a, b));
 
-        replicated.sinkTo(sink(flow))
+        beforeSink.apply(flow, replicated).sinkTo(sink(flow))
                 .uid(MirrorOperator.SINK.uid(a, b))
                 .name(MirrorOperator.SINK.displayName(a, b));
     }

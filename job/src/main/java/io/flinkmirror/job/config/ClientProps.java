@@ -65,11 +65,6 @@ final class ClientProps {
         return client("target.", ADMIN);
     }
 
-    /** The value MM2 would use for {@code key} on {@code side} ("source." or "target."), for required-key checks. */
-    String clusterValue(String side, String key) {
-        return client(side, ADMIN).get(key);
-    }
-
     /**
      * MM2's {@code clusterProps(alias)}: every {@code <alias>.} key stripped; then cluster-wide client keys copied to
      * {@code consumer./producer./admin.} unless set there; then top-level cluster-wide client keys as a fallback.

@@ -63,7 +63,7 @@ final class ConfigProviders {
             throw new ConfigException("Missing key '" + classKey + "': provider '" + name + "' is listed in '"
                     + PROVIDERS_KEY + "' and needs its ConfigProvider class");
         }
-        ConfigProvider provider = ConfigValues.instance(classKey, className, ConfigProvider.class, null);
+        ConfigProvider provider = ConfigValues.instance(classKey, className, ConfigProvider.class);
         String paramPrefix = PROVIDERS_KEY + "." + name + ".param.";
         Map<String, String> params = new HashMap<>();
         raw.forEach((key, value) -> {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -148,35 +147,26 @@ final class ConfigValues {
     }
 
     /**
-     * An instance of {@code type} named by {@code value}: a class implementing it with a public no-arg constructor,
-     * or one of {@code builtIns} (MM2 names mapped to ours) when {@code value} equals one of its names.
+     * A new instance of the class named {@code value}, which must implement {@code type} and have a public no-arg
+     * constructor; {@code alternatives} are the other accepted values, listed in the error message.
      */
-    static <T> T instance(String key, String value, Class<T> type, Class<? extends T> builtIn, String... builtInNames) {
-        String name = value.trim();
-        String expected = "expected " + (builtInNames.length == 0 ? "" : String.join(" or ", builtInNames) + ", or ")
+    static <T> T instance(String key, String value, Class<T> type, String... alternatives) {
+        String expected = "expected " + (alternatives.length == 0 ? "" : String.join(" or ", alternatives) + ", or ")
                 + "a class implementing " + type.getName() + " with a public no-arg constructor";
-        Class<?> clazz = builtIn;
-        if (!Arrays.asList(builtInNames).contains(name)) {
-            try {
-                ClassLoader loader = Thread.currentThread().getContextClassLoader();
-                clazz = Class.forName(name, true, loader != null ? loader : ConfigValues.class.getClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
+        try {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            Class<?> clazz = Class.forName(value.trim(), true,
+                    loader != null ? loader : ConfigValues.class.getClassLoader());
+            if (!type.isAssignableFrom(clazz)) {
                 throw invalidValue(key, value, expected);
             }
-        }
-        if (!type.isAssignableFrom(clazz)) {
-            throw invalidValue(key, value, expected);
-        }
-        try {
             Constructor<?> constructor = clazz.getConstructor();
             return type.cast(constructor.newInstance());
-        } catch (ReflectiveOperationException e) {
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            if (e instanceof ConfigException) {
+                throw (ConfigException) e;
+            }
             throw invalidValue(key, value, expected);
         }
-    }
-
-    /** Lower-cased for case-insensitive comparisons. */
-    static String lower(String value) {
-        return value.trim().toLowerCase(Locale.ROOT);
     }
 }

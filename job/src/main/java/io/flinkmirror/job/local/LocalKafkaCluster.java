@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real, in-process Apache Kafka cluster in KRaft mode (combined broker+controller nodes), started through Kafka's own
@@ -67,8 +68,10 @@ public final class LocalKafkaCluster implements AutoCloseable {
         Path dataDir = createDataDir(name, baseDir);
         KafkaClusterTestKit kit = null;
         try {
+            // The test kit defaults to the next, unreleased metadata.version: pin the one a real 4.2 broker formats.
             TestKitNodes testKitNodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(nodes)
-                    .setNumControllerNodes(nodes).setBaseDirectory(dataDir).build();
+                    .setNumControllerNodes(nodes).setBaseDirectory(dataDir)
+                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction()).build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(testKitNodes).setDeleteOnClose(true);
             DEFAULT_BROKER_PROPERTIES.forEach(builder::setConfigProp);
             brokerProperties.forEach(builder::setConfigProp); // later values win
@@ -110,7 +113,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return name;
     }
 
-    /** {@code localhost:port} of the broker listener(s). */
     public String bootstrapServers() {
         return kit.bootstrapServers();
     }

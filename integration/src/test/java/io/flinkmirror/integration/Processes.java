@@ -1,0 +1,100 @@
+package io.flinkmirror.integration;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Starts our commands as real OS processes (as a user would), with their output in files. */
+final class Processes {
+
+    private Processes() {}
+
+    /** The repository root (bin/mirror lives there). */
+    static Path home() {
+        return Paths.get(System.getProperty("mirror.home", "..")).toAbsolutePath().normalize();
+    }
+
+    /** The shaded job jar built by the job module. */
+    static Path jobJar() {
+        return Paths.get(System.getProperty("mirror.job.jar"));
+    }
+
+    /** The classpath of a stock Flink: Flink and its dependencies, no Kafka client, nothing of ours. */
+    static String flinkClasspath() throws IOException {
+        return Files.readString(Paths.get(System.getProperty("mirror.flink.classpath.file"))).trim();
+    }
+
+    /** A started process whose stdout and stderr go to files in {@code dir}. */
+    record Started(Process process, Path stdout, Path stderr) {
+        String out() {
+            return read(stdout);
+        }
+
+        String err() {
+            return read(stderr);
+        }
+
+        /** Waits for the process to end; fails if it does not within {@code timeout}. Returns its exit code. */
+        int awaitExit(Duration timeout) throws InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError("process still running after " + timeout + "\nstdout:\n" + out()
+                        + "\nstderr:\n" + err());
+            }
+            return process.exitValue();
+        }
+
+        /** Sends SIGINT, as Ctrl-C does. */
+        void interrupt() throws IOException, InterruptedException {
+            new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).inheritIO().start().waitFor();
+        }
+
+        void kill() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    static Started start(Path dir, String name, Map<String, String> env, String... command) throws IOException {
+        Files.createDirectories(dir);
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        ProcessBuilder builder = new ProcessBuilder(Arrays.asList(command)).directory(dir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().putAll(env);
+        return new Started(builder.start(), out, err);
+    }
+
+    /** {@code bin/mirror ARGS}, run from an unrelated working directory, logging under {@code dir}. */
+    static Started mirror(Path dir, String name, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(home().resolve("bin/mirror").toString());
+        command.addAll(Arrays.asList(args));
+        return start(dir, name, Map.of("FLINK_MIRROR_LOG_DIR", dir.resolve("logs").toString(),
+                "FLINK_MIRROR_JAVA_OPTS", "-Djava.io.tmpdir=" + dir), command.toArray(String[]::new));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+}

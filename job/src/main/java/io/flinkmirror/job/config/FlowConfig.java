@@ -1,0 +1,383 @@
+package io.flinkmirror.job.config;
+
+import io.flinkmirror.udfs.filter.DefaultGroupFilter;
+import io.flinkmirror.udfs.filter.DefaultTopicFilter;
+import io.flinkmirror.udfs.filter.GroupFilter;
+import io.flinkmirror.udfs.filter.TopicFilter;
+import io.flinkmirror.udfs.policy.IdentityReplicationPolicy;
+import io.flinkmirror.udfs.policy.ReplicationPolicies;
+import io.flinkmirror.udfs.policy.ReplicationPolicy;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings of one replication flow {@code source->target}, typed and validated. Every flow-level key is read from
+ * {@code <source>-><target>.<key>} if present, else from the top-level {@code <key>}, else its default
+ * ({@link MirrorConfig#documentedKeys()}).
+ *
+ * <h2>Kafka client properties</h2>
+ * Computed as MirrorMaker 2.x (up to 4.2, dedicated mode) computes them, keeping its surprises. For the source
+ * consumer of flow A->B, from weakest to strongest:
+ * <ol>
+ *   <li>{@code A->B.source.cluster.<k>} (cluster-wide keys only);</li>
+ *   <li>{@code A->B.consumer.<k>} (the connector-level client override);</li>
+ *   <li>top-level {@code <k>}, then {@code A.<k>}, for the cluster-wide keys {@code bootstrap.servers},
+ *       {@code security.protocol}, {@code ssl.*}, {@code sasl.*} only: MM2 copies them into
+ *       {@code A.consumer.<k>} unless that is set, so they beat {@code A->B.consumer.<k>};</li>
+ *   <li>{@code A.consumer.<k>};</li>
+ *   <li>{@code A->B.source.consumer.<k>} (the only per-flow key that beats the cluster's settings).</li>
+ * </ol>
+ * The other clients follow the same chain with their side and kind: {@link #targetProducerProps()} uses
+ * {@code B.*}, {@code A->B.producer.*}, {@code B.producer.*}, {@code A->B.target.producer.*}, plus the Connect
+ * per-connector override {@code A->B.producer.override.*} on top (MM2 writes replicated records with the Connect
+ * worker's producer, which honours it); admins use {@code admin.}. MM2 has no {@code A->B.A.consumer.*}. Ignored by
+ * MM2, hence here: top-level {@code consumer.*}/{@code producer.*}/{@code admin.*}, {@code A.<k>} for non cluster-wide
+ * client keys (e.g. {@code A.client.id}), and {@code A->B.<k>} for cluster-wide keys (e.g.
+ * {@code A->B.security.protocol}). Consumers always get {@code enable.auto.commit=false} and default
+ * {@code auto.offset.reset=earliest}, as in MM2. Keys a client does not define are dropped. MM2's generated
+ * {@code client.id} suffixes are not added.
+ *
+ * <h2>Differences from MirrorMaker 2</h2>
+ * {@code replication.factor} defaults to -1 (keep the source topic's; MM2: 2), {@code refresh.topics.interval.seconds}
+ * to 10 (MM2: 600), {@code offset-syncs.topic.location} to target (MM2: source). An interval of {@link Duration#ZERO}
+ * means disabled, whether set to 0 or switched off by its {@code *.enabled=false} key.
+ */
+public final class FlowConfig implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Value of {@link #offsetSyncsTopicLocation()} for the source cluster. */
+    public static final String LOCATION_SOURCE = "source";
+    /** Value of {@link #offsetSyncsTopicLocation()} for the target cluster. */
+    public static final String LOCATION_TARGET = "target";
+
+    private static final String EXACTLY_ONCE = "exactly-once";
+    private static final String AT_LEAST_ONCE = "at-least-once";
+
+    private final String source;
+    private final String target;
+    private final Map<String, String> sourceConsumerProps;
+    private final Map<String, String> sourceProducerProps;
+    private final Map<String, String> sourceAdminProps;
+    private final Map<String, String> targetProducerProps;
+    private final Map<String, String> targetConsumerProps;
+    private final Map<String, String> targetAdminProps;
+    private final ReplicationPolicy replicationPolicy;
+    private final TopicFilter topicFilter;
+    private final GroupFilter groupFilter;
+    private final int replicationFactor;
+    private final boolean syncTopicConfigs;
+    private final Duration syncTopicConfigsInterval;
+    private final List<String> configPropertiesExclude;
+    private final Duration refreshTopicsInterval;
+    private final Duration refreshGroupsInterval;
+    private final boolean replicateHeartbeats;
+    private final Duration emitCheckpointsInterval;
+    private final Duration emitHeartbeatsInterval;
+    private final boolean syncGroupOffsets;
+    private final Duration syncGroupOffsetsInterval;
+    private final String offsetSyncsTopicLocation;
+    private final long offsetLagMax;
+    private final boolean exactlyOnce;
+    private final Duration sinkTransactionTimeout;
+    private final boolean provenanceHeader;
+
+    private FlowConfig(FlowSettings settings) {
+        this.source = settings.source();
+        this.target = settings.target();
+        ClientProps clients = new ClientProps(settings.raw(), source, target);
+        this.sourceConsumerProps = clients.sourceConsumer();
+        this.sourceProducerProps = clients.sourceProducer();
+        this.sourceAdminProps = clients.sourceAdmin();
+        this.targetProducerProps = clients.targetProducer();
+        this.targetConsumerProps = clients.targetConsumer();
+        this.targetAdminProps = clients.targetAdmin();
+
+        this.replicationPolicy = settings.replicationPolicy();
+        this.topicFilter = settings.instance(ConfigKeys.TOPIC_FILTER_CLASS, TopicFilter.class,
+                new DefaultTopicFilter(settings.regexes(ConfigKeys.TOPICS), settings.regexes(ConfigKeys.TOPICS_EXCLUDE)),
+                "org.apache.kafka.connect.mirror.DefaultTopicFilter", DefaultTopicFilter.class.getName());
+        this.groupFilter = settings.instance(ConfigKeys.GROUP_FILTER_CLASS, GroupFilter.class,
+                new DefaultGroupFilter(settings.regexes(ConfigKeys.GROUPS), settings.regexes(ConfigKeys.GROUPS_EXCLUDE)),
+                "org.apache.kafka.connect.mirror.DefaultGroupFilter", DefaultGroupFilter.class.getName());
+        this.replicationFactor = settings.replicationFactor(ConfigKeys.REPLICATION_FACTOR);
+        this.syncTopicConfigs = settings.bool(ConfigKeys.SYNC_TOPIC_CONFIGS_ENABLED);
+        this.syncTopicConfigsInterval = settings.seconds(ConfigKeys.SYNC_TOPIC_CONFIGS_INTERVAL);
+        this.configPropertiesExclude = settings.regexes(ConfigKeys.CONFIG_PROPERTIES_EXCLUDE);
+        this.refreshTopicsInterval = settings.interval(ConfigKeys.REFRESH_TOPICS_ENABLED,
+                ConfigKeys.REFRESH_TOPICS_INTERVAL);
+        this.refreshGroupsInterval = settings.interval(ConfigKeys.REFRESH_GROUPS_ENABLED,
+                ConfigKeys.REFRESH_GROUPS_INTERVAL);
+        this.replicateHeartbeats = settings.bool(ConfigKeys.HEARTBEATS_REPLICATION_ENABLED);
+        this.emitCheckpointsInterval = settings.interval(ConfigKeys.EMIT_CHECKPOINTS_ENABLED,
+                ConfigKeys.EMIT_CHECKPOINTS_INTERVAL);
+        this.emitHeartbeatsInterval = settings.interval(ConfigKeys.EMIT_HEARTBEATS_ENABLED,
+                ConfigKeys.EMIT_HEARTBEATS_INTERVAL);
+        this.syncGroupOffsets = settings.bool(ConfigKeys.SYNC_GROUP_OFFSETS_ENABLED);
+        this.syncGroupOffsetsInterval = settings.seconds(ConfigKeys.SYNC_GROUP_OFFSETS_INTERVAL);
+        this.offsetSyncsTopicLocation = settings.oneOf(ConfigKeys.OFFSET_SYNCS_TOPIC_LOCATION, false,
+                LOCATION_SOURCE, LOCATION_TARGET);
+        this.offsetLagMax = settings.nonNegativeLong(ConfigKeys.OFFSET_LAG_MAX);
+        this.exactlyOnce = EXACTLY_ONCE.equals(settings.oneOf(ConfigKeys.DELIVERY_GUARANTEE, true,
+                EXACTLY_ONCE, AT_LEAST_ONCE));
+        this.sinkTransactionTimeout = settings.positiveMillis(ConfigKeys.SINK_TRANSACTION_TIMEOUT);
+        this.provenanceHeader = settings.isSet(ConfigKeys.PROVENANCE_HEADER)
+                ? settings.bool(ConfigKeys.PROVENANCE_HEADER)
+                : replicationPolicy instanceof IdentityReplicationPolicy;
+    }
+
+    /** Resolves and validates flow {@code source->target} from the (provider-resolved) properties. */
+    static FlowConfig resolve(Map<String, String> raw, String source, String target) {
+        return new FlowConfig(new FlowSettings(raw, source, target));
+    }
+
+    /** Alias of the cluster replicated from. */
+    public String source() {
+        return source;
+    }
+
+    /** Alias of the cluster replicated to. */
+    public String target() {
+        return target;
+    }
+
+    /** The flow's name as MM2 writes it: {@code A->B}. */
+    public String name() {
+        return source + ScopedKey.FLOW_ARROW + target;
+    }
+
+    /** Properties of the consumer reading the source topics (bootstrap, security and overrides). */
+    public Map<String, String> sourceConsumerProps() {
+        return sourceConsumerProps;
+    }
+
+    /** Properties of a producer writing to the source cluster (offset syncs or heartbeats located there). */
+    public Map<String, String> sourceProducerProps() {
+        return sourceProducerProps;
+    }
+
+    /** Properties of the admin client of the source cluster. */
+    public Map<String, String> sourceAdminProps() {
+        return sourceAdminProps;
+    }
+
+    /** Properties of the producer writing replicated records (and offset syncs) to the target cluster. */
+    public Map<String, String> targetProducerProps() {
+        return targetProducerProps;
+    }
+
+    /** Properties of a consumer reading from the target cluster (offset syncs, checkpoints). */
+    public Map<String, String> targetConsumerProps() {
+        return targetConsumerProps;
+    }
+
+    /** Properties of the admin client of the target cluster. */
+    public Map<String, String> targetAdminProps() {
+        return targetAdminProps;
+    }
+
+    /** Remote topic naming ({@code replication.policy.class}, {@code replication.policy.separator}). */
+    public ReplicationPolicy replicationPolicy() {
+        return replicationPolicy;
+    }
+
+    /** Which source topics to replicate ({@code topics}, {@code topics.exclude}, {@code topic.filter.class}). */
+    public TopicFilter topicFilter() {
+        return topicFilter;
+    }
+
+    /** Which groups to translate offsets for ({@code groups}, {@code groups.exclude}, {@code group.filter.class}). */
+    public GroupFilter groupFilter() {
+        return groupFilter;
+    }
+
+    /** Replication factor of created remote topics; -1 keeps the source topic's (MM2's default is 2). */
+    public int replicationFactor() {
+        return replicationFactor;
+    }
+
+    /** Whether remote topics get their source topic's configuration ({@code sync.topic.configs.enabled}). */
+    public boolean syncTopicConfigs() {
+        return syncTopicConfigs;
+    }
+
+    /** Time between topic configuration syncs ({@code sync.topic.configs.interval.seconds}). */
+    public Duration syncTopicConfigsInterval() {
+        return syncTopicConfigsInterval;
+    }
+
+    /** Regexes of topic configuration properties never synced ({@code config.properties.exclude}). */
+    public List<String> configPropertiesExclude() {
+        return configPropertiesExclude;
+    }
+
+    /** Time between checks for new topics and partitions; zero when disabled (our default 10 s, MM2's 600 s). */
+    public Duration refreshTopicsInterval() {
+        return refreshTopicsInterval;
+    }
+
+    /** Time between checks for new consumer groups; zero when disabled. */
+    public Duration refreshGroupsInterval() {
+        return refreshGroupsInterval;
+    }
+
+    /** Whether heartbeats topics are replicated even if the topic filter excludes them. */
+    public boolean replicateHeartbeats() {
+        return replicateHeartbeats;
+    }
+
+    /** Time between checkpoints (translated group offsets); zero when disabled. */
+    public Duration emitCheckpointsInterval() {
+        return emitCheckpointsInterval;
+    }
+
+    /** Time between heartbeats; zero when disabled. */
+    public Duration emitHeartbeatsInterval() {
+        return emitHeartbeatsInterval;
+    }
+
+    /** Whether translated offsets are committed to the target's consumer groups. */
+    public boolean syncGroupOffsets() {
+        return syncGroupOffsets;
+    }
+
+    /** Time between group offset syncs, when {@link #syncGroupOffsets()}. */
+    public Duration syncGroupOffsetsInterval() {
+        return syncGroupOffsetsInterval;
+    }
+
+    /** Where the offset-syncs topic lives: {@link #LOCATION_SOURCE} or {@link #LOCATION_TARGET} (our default). */
+    public String offsetSyncsTopicLocation() {
+        return offsetSyncsTopicLocation;
+    }
+
+    /** How far a remote partition may run ahead of the last offset sync before a new one is written. */
+    public long offsetLagMax() {
+        return offsetLagMax;
+    }
+
+    /** Name of the offset-syncs topic, on the cluster given by {@link #offsetSyncsTopicLocation()}, as MM2 names it. */
+    public String offsetSyncsTopic() {
+        String otherCluster = LOCATION_SOURCE.equals(offsetSyncsTopicLocation) ? target : source;
+        return replicationPolicy.offsetSyncsTopic(otherCluster);
+    }
+
+    /** Name of the checkpoints topic on the target cluster, e.g. {@code A.checkpoints.internal}. */
+    public String checkpointsTopic() {
+        return replicationPolicy.checkpointsTopic(source);
+    }
+
+    /** Name of the heartbeats topic. */
+    public String heartbeatsTopic() {
+        return replicationPolicy.heartbeatsTopic();
+    }
+
+    /** Whether the sink is transactional ({@code flink.delivery.guarantee = exactly-once}, the default). */
+    public boolean exactlyOnce() {
+        return exactlyOnce;
+    }
+
+    /** Producer transaction timeout of the exactly-once sink ({@code flink.sink.transaction.timeout.ms}). */
+    public Duration sinkTransactionTimeout() {
+        return sinkTransactionTimeout;
+    }
+
+    /** Whether records carry a provenance header (default: only with IdentityReplicationPolicy). */
+    public boolean provenanceHeader() {
+        return provenanceHeader;
+    }
+
+    @Override
+    public String toString() {
+        return "FlowConfig{" + name() + ", policy=" + replicationPolicy + ", " + topicFilter + ", " + groupFilter
+                + ", replicationFactor=" + replicationFactor + ", refreshTopicsInterval=" + refreshTopicsInterval
+                + ", offsetSyncsTopicLocation=" + offsetSyncsTopicLocation
+                + ", exactlyOnce=" + exactlyOnce + ", provenanceHeader=" + provenanceHeader + "}";
+    }
+
+    /** Looks flow-level keys up per flow, then top level, then default; parses them with one-line errors. */
+    private record FlowSettings(Map<String, String> raw, String source, String target) {
+
+        /** The key actually set for {@code key} (per-flow or top-level), or null if neither is set. */
+        String keyFor(ConfigKey key) {
+            String flowKey = source + ScopedKey.FLOW_ARROW + target + "." + key.key();
+            if (raw.containsKey(flowKey)) {
+                return flowKey;
+            }
+            return raw.containsKey(key.key()) ? key.key() : null;
+        }
+
+        boolean isSet(ConfigKey key) {
+            return keyFor(key) != null;
+        }
+
+        String value(ConfigKey key) {
+            String setKey = keyFor(key);
+            return setKey == null ? key.defaultValue() : raw.get(setKey);
+        }
+
+        String name(ConfigKey key) {
+            String setKey = keyFor(key);
+            return setKey == null ? key.key() : setKey;
+        }
+
+        boolean bool(ConfigKey key) {
+            return ConfigValues.bool(name(key), value(key));
+        }
+
+        Duration seconds(ConfigKey key) {
+            return ConfigValues.seconds(name(key), value(key));
+        }
+
+        Duration positiveMillis(ConfigKey key) {
+            return ConfigValues.positiveMillis(name(key), value(key));
+        }
+
+        long nonNegativeLong(ConfigKey key) {
+            return ConfigValues.nonNegativeLong(name(key), value(key), "expected a non-negative integer");
+        }
+
+        int replicationFactor(ConfigKey key) {
+            return ConfigValues.replicationFactor(name(key), value(key));
+        }
+
+        String oneOf(ConfigKey key, boolean ignoreCase, String... allowed) {
+            return ConfigValues.oneOf(name(key), value(key), ignoreCase, allowed);
+        }
+
+        List<String> regexes(ConfigKey key) {
+            return List.copyOf(ConfigValues.regexList(name(key), value(key)));
+        }
+
+        /** Zero if {@code enabled} is false, else the interval in seconds (zero also meaning disabled). */
+        Duration interval(ConfigKey enabled, ConfigKey intervalSeconds) {
+            Duration interval = seconds(intervalSeconds);
+            return bool(enabled) ? interval : Duration.ZERO;
+        }
+
+        <T> T instance(ConfigKey key, Class<T> type, T builtIn, String... builtInNames) {
+            if (!isSet(key) || List.of(builtInNames).contains(value(key).trim())) {
+                return builtIn;
+            }
+            return ConfigValues.instance(name(key), value(key), type, builtInNames);
+        }
+
+        ReplicationPolicy replicationPolicy() {
+            boolean internalSeparator = bool(ConfigKeys.INTERNAL_TOPIC_SEPARATOR_ENABLED);
+            String separator = value(ConfigKeys.REPLICATION_POLICY_SEPARATOR);
+            if (separator.isEmpty()) {
+                throw ConfigException.invalidValue(name(ConfigKeys.REPLICATION_POLICY_SEPARATOR), separator,
+                        "expected a non-empty separator, e.g. '.' or '_'");
+            }
+            String className = value(ConfigKeys.REPLICATION_POLICY_CLASS);
+            try {
+                return ReplicationPolicies.create(className, separator, source, internalSeparator);
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.invalidValue(name(ConfigKeys.REPLICATION_POLICY_CLASS), className,
+                        "expected " + ReplicationPolicies.allowedValues());
+            }
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package io.flinkmirror.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.ExactlyOnceChecker;
+import io.flinkmirror.testutils.MirrorRunner;
+import io.flinkmirror.testutils.Poll;
+import io.flinkmirror.testutils.ProducedRecord;
+import io.flinkmirror.testutils.TestRecords;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The replication core on real in-process Kafka clusters and a Flink MiniCluster, counted with the checker. */
+class ReplicationIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
+                    .build());
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    @TempDir
+    static Path dir;
+    static LocalKafkaCluster a;
+    static LocalKafkaCluster b;
+
+    @BeforeAll
+    static void startClusters() {
+        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
+        a = clusters.get(0);
+        b = clusters.get(1);
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private static Map<String, String> flow(String topicsRegex) {
+        Map<String, String> props = MirrorRunner.flowProperties(a, b);
+        props.put(a.name() + "->" + b.name() + ".topics", topicsRegex);
+        return props;
+    }
+
+    private static String remote(String topic) {
+        return a.name() + "." + topic;
+    }
+
+    private static void assertExactlyOnce(List<ProducedRecord> produced, String topic) {
+        ExactlyOnceChecker.expecting(TestRecords.ofTopic(produced, topic))
+                .verify(b.bootstrapServers(), remote(topic), TIMEOUT)
+                .assertExactlyOnce();
+    }
+
+    @Test
+    void shouldReplicate200kRecordsExactlyOnceKeepingPartitionsHeadersAndTimestamps() throws Exception {
+        List<String> topics = List.of("bulk-1", "bulk-2", "bulk-3");
+        TestRecords.Builder builder = TestRecords.builder().count(210_000).idPrefix("bulk").valueSize(100)
+                .nullKeyRatio(0.1).tombstoneRatio(0.05).headerRatio(0.5).timestampSpread(Duration.ofDays(2));
+        for (String t : topics) {
+            a.createTopic(t, 4);
+            builder.topic(t, 4);
+        }
+        List<ProducedRecord> produced = builder.build();
+        TestRecords.produce(a.bootstrapServers(), produced);
+
+        try (MirrorRunner mirror = MirrorRunner.start(flow("bulk-.*"))) {
+            mirror.awaitCaughtUp(a, b.name(), topics, TIMEOUT);
+        }
+        for (String t : topics) {
+            TopicDescription target = b.admin().describeTopics(List.of(remote(t))).allTopicNames()
+                    .get(10, TimeUnit.SECONDS).get(remote(t));
+            assertThat(target.partitions()).hasSize(4);
+            assertExactlyOnce(produced, t);
+        }
+    }
+
+    @Test
+    void shouldReplicateTopicsAndPartitionsCreatedWhileRunning() throws Exception {
+        a.createTopic("dyn-first", 2);
+        List<ProducedRecord> first = TestRecords.builder().topic("dyn-first", 2).count(500).idPrefix("f").build();
+        TestRecords.produce(a.bootstrapServers(), first);
+
+        try (MirrorRunner mirror = MirrorRunner.start(flow("dyn-.*"))) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("dyn-first"), TIMEOUT);
+
+            a.createTopic("dyn-second", 3);
+            List<ProducedRecord> second = TestRecords.builder().topic("dyn-second", 3).count(500).idPrefix("s")
+                    .build();
+            TestRecords.produce(a.bootstrapServers(), second);
+            // refresh.topics.interval.seconds = 2: the acceptance bound is the interval + 10 s.
+            mirror.awaitCaughtUp(a, b.name(), List.of("dyn-second"), Duration.ofSeconds(2 + 10));
+            assertExactlyOnce(second, "dyn-second");
+
+            a.admin().createPartitions(Map.of("dyn-first", NewPartitions.increaseTo(5))).all()
+                    .get(10, TimeUnit.SECONDS);
+            Poll.until("source partitions of dyn-first to be writable", TIMEOUT,
+                    () -> partitions(a, "dyn-first") == 5);
+            List<ProducedRecord> grown = TestRecords.builder().topic("dyn-first", 5).count(500).idPrefix("g")
+                    .build();
+            TestRecords.produce(a.bootstrapServers(), grown);
+            mirror.awaitCaughtUp(a, b.name(), List.of("dyn-first"), Duration.ofSeconds(2 + 10 + 10));
+            assertThat(partitions(b, remote("dyn-first"))).isEqualTo(5);
+            List<ProducedRecord> all = new ArrayList<>(first);
+            all.addAll(grown);
+            assertExactlyOnce(all, "dyn-first");
+        }
+    }
+
+    private static int partitions(LocalKafkaCluster cluster, String topic) {
+        try {
+            return cluster.admin().describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Fails the sink's subtasks once, after records of an open transaction were written. */
+    static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
+
+    @Test
+    void shouldStayExactlyOnceWhenATaskFailsMidTransaction() throws Exception {
+        a.createTopic("fail-1", 4);
+        List<ProducedRecord> produced = TestRecords.builder().topic("fail-1", 4).count(40_000).idPrefix("x")
+                .build();
+        TestRecords.produce(a.bootstrapServers(), produced.subList(0, 20_000));
+
+        Map<String, String> props = flow("fail-1");
+        props.put("flink.restart-strategy.type", "fixed-delay");
+        props.put("flink.restart-strategy.fixed-delay.attempts", "3");
+        props.put("flink.restart-strategy.fixed-delay.delay", "1 s");
+        props.put("flink.execution.checkpointing.interval", "2 s");
+        FAILED_ONCE.set(false);
+        try (MirrorRunner mirror = MirrorRunner.start(props, (flow, records) -> records
+                .map(new FailOnceAfter(25_000)).name("fail once").uid("test-fail-once"))) {
+            TestRecords.produce(a.bootstrapServers(), produced.subList(20_000, 40_000));
+            Poll.until("the injected failure", TIMEOUT, FAILED_ONCE::get);
+            mirror.awaitCaughtUp(a, b.name(), List.of("fail-1"), TIMEOUT);
+        }
+        assertThat(FAILED_ONCE.get()).isTrue();
+        assertExactlyOnce(produced, "fail-1");
+    }
+
+    /** Throws once, in the first attempt, after {@code n} records went through this subtask and its peers. */
+    static final class FailOnceAfter implements org.apache.flink.api.common.functions.MapFunction<
+            io.flinkmirror.udfs.record.MirrorRecord, io.flinkmirror.udfs.record.MirrorRecord> {
+        private static final java.util.concurrent.atomic.AtomicLong SEEN = new java.util.concurrent.atomic.AtomicLong();
+        private final long n;
+
+        FailOnceAfter(long n) {
+            this.n = n;
+            SEEN.set(0);
+        }
+
+        @Override
+        public io.flinkmirror.udfs.record.MirrorRecord map(io.flinkmirror.udfs.record.MirrorRecord r) {
+            if (SEEN.incrementAndGet() == n && FAILED_ONCE.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after " + n + " records");
+            }
+            return r;
+        }
+    }
+
+    @Test
+    void shouldNeverReplicateAbortedTransactions() throws Exception {
+        a.createTopic("txn-1", 2);
+        List<ProducedRecord> committed1 = TestRecords.builder().topic("txn-1", 2).count(300).idPrefix("c1").build();
+        List<ProducedRecord> aborted = TestRecords.builder().topic("txn-1", 2).count(300).idPrefix("ab").build();
+        List<ProducedRecord> committed2 = TestRecords.builder().topic("txn-1", 2).count(300).idPrefix("c2").build();
+        List<ProducedRecord> tail = TestRecords.builder().topic("txn-1", 2).count(20).idPrefix("tail").build();
+        TestRecords.produceTransactional(a.bootstrapServers(), committed1, true);
+        TestRecords.produceTransactional(a.bootstrapServers(), aborted, false);
+        TestRecords.produceTransactional(a.bootstrapServers(), committed2, true);
+        // Non-transactional records last, so every partition ends with a data record, not a control marker.
+        TestRecords.produce(a.bootstrapServers(), tail);
+
+        try (MirrorRunner mirror = MirrorRunner.start(flow("txn-1"))) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("txn-1"), TIMEOUT);
+        }
+        List<ProducedRecord> expected = new ArrayList<>(committed1);
+        expected.addAll(committed2);
+        expected.addAll(tail);
+        ExactlyOnceChecker.Report report = ExactlyOnceChecker.expecting(expected)
+                .verify(b.bootstrapServers(), remote("txn-1"), TIMEOUT);
+        assertThat(report.unexpected()).isEmpty();
+        report.assertExactlyOnce();
+    }
+
+    @Test
+    void shouldReplicateTheSurvivorsOfACompactedTopic() throws Exception {
+        a.createTopic("compact-1", 2, Map.of("cleanup.policy", "compact", "segment.ms", "100",
+                "min.cleanable.dirty.ratio", "0.01", "delete.retention.ms", "100", "min.compaction.lag.ms", "0"));
+        List<ProducedRecord> produced = TestRecords.builder().topic("compact-1", 2).count(4_000).keySpace(50)
+                .nullKeyRatio(0).tombstoneRatio(0).idPrefix("k").build();
+        TestRecords.produce(a.bootstrapServers(), produced);
+        int[] rolls = {0};
+        Poll.until("the log cleaner to compact compact-1 (offset gaps)", TIMEOUT, () -> {
+            // The active segment is never cleaned: a new record rolls it (segment.ms = 100).
+            TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic("compact-1", 2).count(2)
+                    .keySpace(1).nullKeyRatio(0).tombstoneRatio(0).idPrefix("roll" + rolls[0]++).build());
+            return readAll(a, "compact-1").size() < produced.size() / 2;
+        });
+        // Stop compaction so the source no longer changes while it is compared with the target.
+        a.admin().incrementalAlterConfigs(Map.of(
+                new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "compact-1"),
+                List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry("cleanup.policy", "delete"),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
+        List<ProducedRecord> survivors = readAll(a, "compact-1");
+        List<ProducedRecord> tail = TestRecords.builder().topic("compact-1", 2).count(10).idPrefix("ctail").build();
+        TestRecords.produce(a.bootstrapServers(), tail);
+        survivors.addAll(tail);
+
+        try (MirrorRunner mirror = MirrorRunner.start(flow("compact-1"))) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("compact-1"), TIMEOUT);
+        }
+        assertThat(survivors.size()).isLessThan(produced.size());
+        assertExactlyOnce(survivors, "compact-1");
+    }
+
+    private static List<ProducedRecord> readAll(LocalKafkaCluster cluster, String topic) {
+        ExactlyOnceChecker.Report report = ExactlyOnceChecker.expecting(List.of())
+                .verify(cluster.bootstrapServers(), topic, TIMEOUT);
+        List<ProducedRecord> records = new ArrayList<>();
+        report.unexpected().stream()
+                .sorted(java.util.Comparator.comparingInt((ExactlyOnceChecker.Located l) -> l.record().partition())
+                        .thenComparingLong(ExactlyOnceChecker.Located::offset))
+                .forEach(l -> records.add(l.record().withTopic(topic)));
+        return records;
+    }
+
+    @Test
+    void shouldHonourTopicsExcludeAndNeverReplicateInternalTopics() throws Exception {
+        for (String t : List.of("sel-keep", "sel-skip", "sel.internal", "sel-x.replica")) {
+            a.createTopic(t, 1);
+            TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic(t, 1).count(10).idPrefix(t)
+                    .build());
+        }
+        Map<String, String> props = flow("sel.*");
+        props.put("topics.exclude", "sel-skip, .*[\\-\\.]internal, .*\\.replica, __.*");
+        try (MirrorRunner mirror = MirrorRunner.start(props)) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("sel-keep"), TIMEOUT);
+        }
+        assertThat(b.admin().listTopics().names().get(10, TimeUnit.SECONDS))
+                .contains(remote("sel-keep"))
+                .doesNotContain(remote("sel-skip"), remote("sel.internal"), remote("sel-x.replica"));
+    }
+}
