@@ -125,9 +125,11 @@ public final class MirrorJob {
         props.put("partition.discovery.interval.ms", String.valueOf(flow.refreshTopicsInterval().toMillis()));
         props.putIfAbsent("client.id.prefix", "flink-mirror-" + flow.source() + "-" + flow.target());
 
-        TopicSelector selector = new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), flow.target());
+        TopicSelector selector = new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), flow.target(),
+                flow.replicateHeartbeats());
         TargetTopicManager topics = new TargetTopicManager(flow.source(), flow.target(), flow.replicationPolicy(),
-                flow.replicationFactor(), flow.syncTopicConfigs(), new DefaultConfigPropertyFilter());
+                flow.replicationFactor(), flow.syncTopicConfigs(), flow.syncTopicConfigsInterval(),
+                new DefaultConfigPropertyFilter(flow.configPropertiesExclude()));
         return KafkaSource.<MirrorRecord>builder()
                 .setProperties(props)
                 .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), selector, topics, flow.targetAdminProps()))

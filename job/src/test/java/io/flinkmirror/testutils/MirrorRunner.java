@@ -96,9 +96,11 @@ public final class MirrorRunner implements AutoCloseable {
                 admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                         .get(10, TimeUnit.SECONDS).forEach((tp, info) -> {
                             OffsetAndMetadata c = committed.get(tp);
-                            long behind = info.offset() - (c == null ? 0 : c.offset());
-                            if (behind > 0) {
-                                lag.put(tp, behind);
+                            long from = c == null ? 0 : c.offset();
+                            // Only control markers (transaction commits/aborts) may lie between what the job
+                            // committed (last record + 1) and the end offset.
+                            if (info.offset() > from && hasRecords(source, tp, from, info.offset())) {
+                                lag.put(tp, info.offset() - from);
                             }
                         });
                 return lag.isEmpty();
@@ -107,6 +109,30 @@ public final class MirrorRunner implements AutoCloseable {
                 return false;
             }
         }, () -> "behind: " + lag + ", " + jobState.get());
+    }
+
+    /** Whether a read_committed consumer finds a record in {@code [from, to)} of {@code tp}. */
+    private static boolean hasRecords(LocalKafkaCluster cluster, TopicPartition tp, long from, long to) {
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", cluster.bootstrapServers());
+        props.put("isolation.level", "read_committed");
+        props.put("enable.auto.commit", "false");
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, from);
+            Deadline deadline = Deadline.in(Duration.ofSeconds(10));
+            while (consumer.position(tp) < to && deadline.hasTimeLeft()) {
+                for (var record : consumer.poll(Duration.ofMillis(200)).records(tp)) {
+                    if (record.offset() < to) {
+                        return true;
+                    }
+                }
+            }
+            return consumer.position(tp) < to;
+        }
     }
 
     private String jobStatus() {

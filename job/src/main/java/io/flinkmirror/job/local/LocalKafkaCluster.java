@@ -40,7 +40,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
             "offsets.topic.replication.factor", "1", "offsets.topic.num.partitions", "5",
             "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
             "transaction.state.log.num.partitions", "5", "group.initial.rebalance.delay.ms", "0",
-            "transaction.max.timeout.ms", "900000");
+            "transaction.max.timeout.ms", "900000", "log.cleaner.backoff.ms", "500");
 
     private final String name;
     private final Path dataDir;

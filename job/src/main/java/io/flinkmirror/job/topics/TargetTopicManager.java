@@ -49,15 +49,20 @@ public final class TargetTopicManager implements java.io.Serializable {
     private final ReplicationPolicy policy;
     private final int replicationFactor;
     private final boolean syncConfigs;
+    private final Duration configSyncInterval;
     private final ConfigPropertyFilter configFilter;
 
+    private transient long nextConfigSyncNanos;
+    private transient boolean configSyncScheduled;
+
     public TargetTopicManager(String sourceAlias, String targetAlias, ReplicationPolicy policy, int replicationFactor,
-                              boolean syncConfigs, ConfigPropertyFilter configFilter) {
+                              boolean syncConfigs, Duration configSyncInterval, ConfigPropertyFilter configFilter) {
         this.flow = sourceAlias + "->" + targetAlias;
         this.sourceAlias = sourceAlias;
         this.policy = policy;
         this.replicationFactor = replicationFactor;
         this.syncConfigs = syncConfigs;
+        this.configSyncInterval = configSyncInterval;
         this.configFilter = configFilter;
     }
 
@@ -100,10 +105,21 @@ public final class TargetTopicManager implements java.io.Serializable {
         }
         create(target, toCreate);
         grow(target, toGrow);
-        if (syncConfigs) {
+        if (syncConfigs && configSyncDue()) {
             alterConfigs(target, sourceConfigs, targetNames, existing.keySet());
         }
         awaitWritable(target, newPartitions);
+    }
+
+    /** Whether existing target topics' configs are due for a sync ({@code sync.topic.configs.interval.seconds}). */
+    private boolean configSyncDue() {
+        long now = System.nanoTime();
+        if (configSyncScheduled && now - nextConfigSyncNanos < 0) {
+            return false;
+        }
+        configSyncScheduled = true;
+        nextConfigSyncNanos = now + configSyncInterval.toNanos();
+        return true;
     }
 
     private Map<String, TopicDescription> describeExisting(Admin target, Collection<String> names) throws Exception {

@@ -17,16 +17,24 @@ public final class TopicSelector implements Serializable {
     private final TopicFilter filter;
     private final ReplicationPolicy policy;
     private final String targetAlias;
+    private final boolean replicateHeartbeats;
 
     public TopicSelector(TopicFilter filter, ReplicationPolicy policy, String targetAlias) {
+        this(filter, policy, targetAlias, true);
+    }
+
+    /** A selector; {@code replicateHeartbeats} false leaves heartbeats topics to the topic filter alone. */
+    public TopicSelector(TopicFilter filter, ReplicationPolicy policy, String targetAlias,
+                         boolean replicateHeartbeats) {
         this.filter = Objects.requireNonNull(filter, "filter");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.targetAlias = Objects.requireNonNull(targetAlias, "targetAlias");
+        this.replicateHeartbeats = replicateHeartbeats;
     }
 
     /** Whether the flow replicates source topic {@code topic}. */
     public boolean shouldReplicate(String topic) {
-        return (filter.shouldReplicateTopic(topic) || policy.isHeartbeatsTopic(topic))
+        return (filter.shouldReplicateTopic(topic) || (replicateHeartbeats && policy.isHeartbeatsTopic(topic)))
                 && !policy.isInternalTopic(topic)
                 && !isCycle(topic);
     }

@@ -1,0 +1,23 @@
+package io.flinkmirror.job.config;
+
+import java.util.stream.Collectors;
+
+/** Renders {@link MirrorConfig#documentedKeys()} as the README's option table, so the docs cannot drift. */
+public final class ConfigDocs {
+
+    private ConfigDocs() {}
+
+    /** A Markdown table: key, type, default, description. */
+    public static String markdownTable() {
+        return "| Key | Type | Default | Description |\n|---|---|---|---|\n"
+                + MirrorConfig.documentedKeys().stream()
+                .map(k -> "| `" + k.key() + "` | " + k.type().name().toLowerCase() + " | "
+                        + (k.defaultValue() == null ? "" : "`" + escape(k.defaultValue()) + "`") + " | "
+                        + escape(k.doc()).replace("<", "&lt;").replace(">", "&gt;") + " |")
+                .collect(Collectors.joining("\n")) + "\n";
+    }
+
+    private static String escape(String text) {
+        return text.replace("|", "\\|").replace("\n", " ");
+    }
+}
