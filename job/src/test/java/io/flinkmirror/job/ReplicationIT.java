@@ -268,4 +268,65 @@ class ReplicationIT {
                 .contains(remote("sel-keep"))
                 .doesNotContain(remote("sel-skip"), remote("sel.internal"), remote("sel-x.replica"));
     }
+
+    @Test
+    void shouldCreateTargetTopicsWithSourceConfigsAndKeepThemInSync() throws Exception {
+        a.createTopic("cfg-1", 3, Map.of("retention.ms", "7200000", "max.message.bytes", "2000000",
+                "min.insync.replicas", "1"));
+        TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic("cfg-1", 3).count(30).idPrefix("cfg")
+                .build());
+        Map<String, String> props = flow("cfg-1");
+        props.put("sync.topic.configs.interval.seconds", "1");
+        try (MirrorRunner mirror = MirrorRunner.start(props)) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("cfg-1"), TIMEOUT);
+            Map<String, String> created = dynamicConfigs(b, remote("cfg-1"));
+            assertThat(created).containsEntry("retention.ms", "7200000")
+                    .containsEntry("max.message.bytes", "2000000")
+                    .doesNotContainKey("min.insync.replicas");
+            assertThat(partitions(b, remote("cfg-1"))).isEqualTo(3);
+
+            a.admin().incrementalAlterConfigs(Map.of(
+                    new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "cfg-1"),
+                    List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                            new org.apache.kafka.clients.admin.ConfigEntry("retention.ms", "3600000"),
+                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all()
+                    .get(10, TimeUnit.SECONDS);
+            Poll.until("retention.ms change to reach the target topic", Duration.ofSeconds(2 + 1 + 10),
+                    () -> "3600000".equals(dynamicConfigs(b, remote("cfg-1")).get("retention.ms")));
+        }
+    }
+
+    private static Map<String, String> dynamicConfigs(LocalKafkaCluster cluster, String topic) {
+        try {
+            org.apache.kafka.common.config.ConfigResource resource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+            Map<String, String> result = new java.util.HashMap<>();
+            cluster.admin().describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource)
+                    .entries().stream()
+                    .filter(e -> e.source() == org.apache.kafka.clients.admin.ConfigEntry.ConfigSource
+                            .DYNAMIC_TOPIC_CONFIG)
+                    .forEach(e -> result.put(e.name(), e.value()));
+            return result;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldReplicateEverythingWithAtLeastOnceDelivery() throws Exception {
+        a.createTopic("alo-1", 2);
+        List<ProducedRecord> produced = TestRecords.builder().topic("alo-1", 2).count(5_000).idPrefix("alo")
+                .build();
+        TestRecords.produce(a.bootstrapServers(), produced);
+        Map<String, String> props = flow("alo-1");
+        props.put("flink.delivery.guarantee", "at-least-once");
+        try (MirrorRunner mirror = MirrorRunner.start(props)) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("alo-1"), TIMEOUT);
+        }
+        ExactlyOnceChecker.Report report = ExactlyOnceChecker.expecting(TestRecords.ofTopic(produced, "alo-1"))
+                .verify(b.bootstrapServers(), remote("alo-1"), TIMEOUT);
+        assertThat(report.missingCount()).as(report.toString()).isZero();
+        assertThat(report.unexpectedCount()).as(report.toString()).isZero();
+    }
 }

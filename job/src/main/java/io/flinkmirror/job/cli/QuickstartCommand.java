@@ -45,7 +45,7 @@ final class QuickstartCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch cleanedUp = new CountDownLatch(1);
         out.println("Starting two local Kafka clusters (source, target) in " + dir + " ...");
-        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
+        List<LocalKafkaCluster> clusters = quietly(() -> LocalKafkaCluster.startMany(2, dir));
         LocalKafkaCluster source = clusters.get(0);
         LocalKafkaCluster target = clusters.get(1);
         DemoProducer producer = null;
@@ -120,6 +120,17 @@ final class QuickstartCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "quickstart-cleanup-wait"));
+    }
+
+    /** Kafka's test kit prints its storage formatting to stdout; keep the quickstart's console readable. */
+    private static <T> T quietly(Callable<T> action) throws Exception {
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            return action.call();
+        } finally {
+            System.setOut(stdout);
+        }
     }
 
     private static void deleteRecursively(Path dir) {

@@ -76,7 +76,8 @@ final class ConfigKeys {
     static final ConfigKey SYNC_TOPIC_CONFIGS_ENABLED = new ConfigKey("sync.topic.configs.enabled", BOOLEAN, "true",
             "Whether remote topics get their source topic's configuration.");
     static final ConfigKey SYNC_TOPIC_CONFIGS_INTERVAL = new ConfigKey("sync.topic.configs.interval.seconds", LONG,
-            "600", "Seconds between topic configuration syncs.");
+            "10", "Seconds between config syncs of existing remote topics, checked at each topic refresh (new "
+                    + "topics get their configs at creation). MM2's default is 600.");
     static final ConfigKey CONFIG_PROPERTIES_EXCLUDE = new ConfigKey("config.properties.exclude", LIST,
             "follower\\.replication\\.throttled\\.replicas, leader\\.replication\\.throttled\\.replicas, "
                     + "message\\.timestamp\\.difference\\.max\\.ms, message\\.timestamp\\.type, "

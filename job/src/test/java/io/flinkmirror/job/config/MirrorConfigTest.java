@@ -134,7 +134,7 @@ class MirrorConfigTest {
         assertThat(flow.replicationPolicy()).isEqualTo(new DefaultReplicationPolicy("."));
         assertThat(flow.replicationFactor()).isEqualTo(-1);
         assertThat(flow.syncTopicConfigs()).isTrue();
-        assertThat(flow.syncTopicConfigsInterval()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(flow.syncTopicConfigsInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(flow.refreshTopicsInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(flow.refreshGroupsInterval()).isEqualTo(Duration.ofMinutes(10));
         assertThat(flow.emitCheckpointsInterval()).isEqualTo(Duration.ofSeconds(60));
