@@ -217,9 +217,11 @@ class ReplicationIT {
         TestRecords.produce(a.bootstrapServers(), produced);
         int[] rolls = {0};
         Poll.until("the log cleaner to compact compact-1 (offset gaps)", TIMEOUT, () -> {
-            // The active segment is never cleaned: a new record rolls it (segment.ms = 100).
+            // The active segment is never cleaned: a new record rolls it (segment.ms = 100). Kafka rolls on record
+            // timestamps (new batch's max timestamp - the segment's first), not on wall-clock time: these carry now.
             TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic("compact-1", 2).count(2)
-                    .keySpace(1).nullKeyRatio(0).tombstoneRatio(0).idPrefix("roll" + rolls[0]++).build());
+                    .keySpace(1).nullKeyRatio(0).tombstoneRatio(0).idPrefix("roll" + rolls[0]++)
+                    .baseTimestamp(System.currentTimeMillis()).timestampSpread(Duration.ZERO).build());
             return readAll(a, "compact-1").size() < produced.size() / 2;
         });
         // Stop compaction so the source no longer changes while it is compared with the target.
