@@ -4,6 +4,12 @@ import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
+import io.flinkmirror.udfs.offsets.EncodedRecord;
+import io.flinkmirror.udfs.offsets.GroupOffset;
+import io.flinkmirror.udfs.offsets.GroupOffsetPoller;
+import io.flinkmirror.udfs.offsets.OffsetMappingFunction;
+import io.flinkmirror.udfs.offsets.OffsetTrackingOperator;
+import io.flinkmirror.udfs.offsets.PartitionWrites;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
 import io.flinkmirror.udfs.record.MirrorRecordSerializer;
@@ -15,6 +21,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.BiFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -44,6 +54,9 @@ public final class MirrorJob {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
     /** Job name when the config does not set {@code flink.pipeline.name}. */
     public static final String DEFAULT_JOB_NAME = "flink-mirror";
+
+    /** Offset-mapping runs kept per source partition (about one per checkpoint with data). */
+    static final int MAX_RUNS_PER_PARTITION = 50_000;
 
     private final MirrorConfig config;
     private final BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink;
@@ -108,9 +121,73 @@ public final class MirrorJob {
                 .uid(MirrorOperator.REPLICATE.uid(a, b))
                 .name(MirrorOperator.REPLICATE.displayName(a, b));
 
-        beforeSink.apply(flow, replicated).sinkTo(sink(flow))
+        SingleOutputStreamOperator<MirrorRecord> tracked = beforeSink.apply(flow, replicated)
+                .transform(MirrorOperator.OFFSET_TRACKER.displayName(a, b), TypeInformation.of(MirrorRecord.class),
+                        new OffsetTrackingOperator())
+                .uid(MirrorOperator.OFFSET_TRACKER.uid(a, b));
+        tracked.sinkTo(sink(flow))
                 .uid(MirrorOperator.SINK.uid(a, b))
                 .name(MirrorOperator.SINK.displayName(a, b));
+        addOffsetMapping(env, flow, tracked.getSideOutput(OffsetTrackingOperator.WRITES));
+    }
+
+    /**
+     * The side stream: what each sink transaction wrote -> exact offset mapping per source partition -> offset syncs
+     * and translated group offsets (checkpoints), in MirrorMaker 2's formats.
+     */
+    private void addOffsetMapping(StreamExecutionEnvironment env, FlowConfig flow, DataStream<PartitionWrites> writes) {
+        String a = flow.source();
+        String b = flow.target();
+        boolean syncsOnSource = "source".equals(flow.offsetSyncsTopicLocation());
+        Map<String, String> syncsAdmin = syncsOnSource ? flow.sourceAdminProps() : flow.targetAdminProps();
+        Map<String, String> syncsProducer = syncsOnSource ? flow.sourceProducerProps() : flow.targetProducerProps();
+
+        DataStream<GroupOffset> groupOffsets;
+        Duration interval = flow.emitCheckpointsInterval();
+        if (interval.isZero()) {
+            groupOffsets = env.fromData(GroupOffset.class, new GroupOffset("", "", 0, 0L, ""))
+                    .filter(g -> false).name("no group offsets").uid(MirrorOperator.GROUP_OFFSET_TICKS.uid(a, b));
+        } else {
+            DataGeneratorSource<Long> ticks = new DataGeneratorSource<>(i -> i, Long.MAX_VALUE,
+                    RateLimiterStrategy.perSecond(1_000.0 / interval.toMillis()), Types.LONG);
+            groupOffsets = env.fromSource(ticks, WatermarkStrategy.noWatermarks(),
+                            MirrorOperator.GROUP_OFFSET_TICKS.displayName(a, b))
+                    .uid(MirrorOperator.GROUP_OFFSET_TICKS.uid(a, b)).setParallelism(1)
+                    .process(new GroupOffsetPoller(flow.name(), flow.groupFilter(),
+                            new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), b,
+                                    flow.replicateHeartbeats()), flow.sourceAdminProps()))
+                    .uid(MirrorOperator.GROUP_OFFSET_POLLER.uid(a, b))
+                    .name(MirrorOperator.GROUP_OFFSET_POLLER.displayName(a, b)).setParallelism(1);
+        }
+
+        SingleOutputStreamOperator<EncodedRecord> checkpoints = writes
+                .keyBy(PartitionWrites::sourceKey)
+                .connect(groupOffsets.keyBy(GroupOffset::sourceKey))
+                .process(new OffsetMappingFunction(flow.name(), flow.offsetSyncsTopic(), flow.checkpointsTopic(),
+                        flow.sourceConsumerProps(), flow.targetConsumerProps(), syncsAdmin, flow.targetAdminProps(),
+                        MAX_RUNS_PER_PARTITION))
+                .uid(MirrorOperator.OFFSET_MAPPING.uid(a, b))
+                .name(MirrorOperator.OFFSET_MAPPING.displayName(a, b));
+        checkpoints.sinkTo(internalTopicSink(flow.targetProducerProps()))
+                .uid(MirrorOperator.CHECKPOINTS_SINK.uid(a, b))
+                .name(MirrorOperator.CHECKPOINTS_SINK.displayName(a, b));
+        checkpoints.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS).sinkTo(internalTopicSink(syncsProducer))
+                .uid(MirrorOperator.OFFSET_SYNCS_SINK.uid(a, b))
+                .name(MirrorOperator.OFFSET_SYNCS_SINK.displayName(a, b));
+    }
+
+    /**
+     * Offset syncs and checkpoints are idempotent facts about committed data (compacted topics, keyed by partition or
+     * group): at-least-once is enough, and MirrorMaker 2's readers use read_uncommitted.
+     */
+    private static KafkaSink<EncodedRecord> internalTopicSink(Map<String, String> producerProps) {
+        Properties props = new Properties();
+        props.putAll(producerProps);
+        return KafkaSink.<EncodedRecord>builder()
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new EncodedRecord.Serializer())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
     }
 
     private KafkaSource<MirrorRecord> source(FlowConfig flow) {

@@ -7,7 +7,13 @@ package io.flinkmirror.job;
 public enum MirrorOperator {
     SOURCE("source", "Kafka source"),
     REPLICATE("replicate", "Replicate"),
-    SINK("sink", "Kafka sink");
+    SINK("sink", "Kafka sink"),
+    OFFSET_TRACKER("offset-tracker", "Offset tracker"),
+    GROUP_OFFSET_TICKS("group-offset-ticks", "Group offset ticks"),
+    GROUP_OFFSET_POLLER("group-offset-poller", "Group offsets"),
+    OFFSET_MAPPING("offset-mapping", "Offset mapping"),
+    CHECKPOINTS_SINK("checkpoints-sink", "Checkpoints sink"),
+    OFFSET_SYNCS_SINK("offset-syncs-sink", "Offset syncs sink");
 
     private final String uidSuffix;
     private final String label;

@@ -1,0 +1,261 @@
+package io.flinkmirror.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.MirrorRunner;
+import io.flinkmirror.testutils.Poll;
+import io.flinkmirror.testutils.ProducedRecord;
+import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.udfs.mm2.Checkpoint;
+import io.flinkmirror.udfs.mm2.OffsetSync;
+import io.flinkmirror.udfs.offsets.KafkaReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.mirror.MirrorClient;
+import org.apache.kafka.connect.mirror.RemoteClusterUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The offset-mapping side stream: for every checkpoint written, a consumer on the target starting at its downstream
+ * offset reads first the record the group would have read next on the source. Source gaps from aborted transactions
+ * and compaction included; MirrorMaker 2's own client library reads our topics.
+ */
+class OffsetMappingIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
+                    .build());
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    @TempDir
+    static Path dir;
+    static LocalKafkaCluster a;
+    static LocalKafkaCluster b;
+
+    @BeforeAll
+    static void startClusters() {
+        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
+        a = clusters.get(0);
+        b = clusters.get(1);
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private static Map<String, String> flow(String topics) {
+        Map<String, String> props = MirrorRunner.flowProperties(a, b);
+        props.put(a.name() + "->" + b.name() + ".topics", topics);
+        props.put("emit.checkpoints.interval.seconds", "1");
+        return props;
+    }
+
+    /** Source data with gaps: plain records, committed and aborted transactions, in several rounds. */
+    private static void produceWithTransactionGaps(String topic, int partitions, String prefix) {
+        for (int round = 0; round < 4; round++) {
+            TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic(topic, partitions).count(300)
+                    .idPrefix(prefix + "p" + round).build());
+            TestRecords.produceTransactional(a.bootstrapServers(), TestRecords.builder().topic(topic, partitions)
+                    .count(100).idPrefix(prefix + "c" + round).build(), true);
+            TestRecords.produceTransactional(a.bootstrapServers(), TestRecords.builder().topic(topic, partitions)
+                    .count(100).idPrefix(prefix + "a" + round).build(), false);
+        }
+        TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic(topic, partitions).count(20)
+                .idPrefix(prefix + "tail").build());
+    }
+
+    @Test
+    void shouldTranslateArbitraryGroupOffsetsExactlyIncludingGaps() throws Exception {
+        String topic = "om-txn";
+        a.createTopic(topic, 2);
+        produceWithTransactionGaps(topic, 2, "t");
+
+        List<String> groups = new ArrayList<>();
+        Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
+        Random random = new Random(11);
+        try (MirrorRunner mirror = MirrorRunner.start(flow(topic))) {
+            mirror.awaitCaughtUp(a, b.name(), List.of(topic), TIMEOUT);
+            for (int i = 0; i < 25; i++) {
+                String group = "exact-" + i;
+                Map<TopicPartition, Long> offsets = new HashMap<>();
+                for (int p = 0; p < 2; p++) {
+                    TopicPartition tp = new TopicPartition(topic, p);
+                    long end = endOffset(a, tp);
+                    // Arbitrary offsets: anywhere, including inside aborted transactions and on markers; some at
+                    // the very start and the very end.
+                    long g = i == 0 ? 0 : i == 1 ? end : random.nextLong(end + 1);
+                    offsets.put(tp, g);
+                }
+                commit(group, offsets);
+                groups.add(group);
+                committed.put(group, offsets);
+            }
+            Map<String, Map<TopicPartition, Checkpoint>> checkpoints = awaitCheckpoints(committed);
+            assertExact(checkpoints, topic);
+
+            // MirrorMaker 2's own tooling reads the same answers from our checkpoints topic.
+            Map<String, Object> targetProps = Map.of("bootstrap.servers", b.bootstrapServers());
+            for (String group : groups) {
+                Map<TopicPartition, OffsetAndMetadata> translated =
+                        RemoteClusterUtils.translateOffsets(targetProps, a.name(), group, Duration.ofSeconds(30));
+                for (int p = 0; p < 2; p++) {
+                    Checkpoint c = checkpoints.get(group).get(new TopicPartition(topic, p));
+                    assertThat(translated.get(new TopicPartition(a.name() + "." + topic, p)).offset())
+                            .as("RemoteClusterUtils.translateOffsets of %s p%d", group, p)
+                            .isEqualTo(c.downstreamOffset());
+                }
+            }
+            try (MirrorClient client = new MirrorClient(Map.of("bootstrap.servers", b.bootstrapServers()))) {
+                Map<TopicPartition, OffsetAndMetadata> remote =
+                        client.remoteConsumerOffsets("exact-3", a.name(), Duration.ofSeconds(30));
+                for (int p = 0; p < 2; p++) {
+                    assertThat(remote.get(new TopicPartition(a.name() + "." + topic, p)).offset())
+                            .isEqualTo(checkpoints.get("exact-3").get(new TopicPartition(topic, p))
+                                    .downstreamOffset());
+                }
+            }
+            assertOffsetSyncsPointAtTheirRecords(topic);
+        }
+    }
+
+    private static void commit(String group, Map<TopicPartition, Long> offsets) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> request = new HashMap<>();
+        offsets.forEach((tp, g) -> request.put(tp, new OffsetAndMetadata(g)));
+        a.admin().alterConsumerGroupOffsets(group, request).all().get(10, TimeUnit.SECONDS);
+    }
+
+    private static long endOffset(LocalKafkaCluster cluster, TopicPartition tp) {
+        try (KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            return reader.endOffset(tp);
+        }
+    }
+
+    /** Reads the checkpoints topic until every group has a checkpoint for its committed offset on every partition. */
+    private static Map<String, Map<TopicPartition, Checkpoint>> awaitCheckpoints(
+            Map<String, Map<TopicPartition, Long>> committed) {
+        Map<String, Map<TopicPartition, Checkpoint>> latest = new HashMap<>();
+        List<String> missing = new ArrayList<>();
+        Poll.until("a checkpoint for every group and partition", TIMEOUT, () -> {
+            latest.clear();
+            for (ConsumerRecord<byte[], byte[]> r : readAll(b, a.name() + ".checkpoints.internal")) {
+                Checkpoint c = Checkpoint.deserialize(r.key(), r.value());
+                latest.computeIfAbsent(c.consumerGroupId(), g -> new HashMap<>())
+                        .put(new TopicPartition(c.topic().substring(a.name().length() + 1), c.partition()), c);
+            }
+            missing.clear();
+            committed.forEach((group, offsets) -> offsets.forEach((tp, g) -> {
+                Checkpoint c = latest.getOrDefault(group, Map.of()).get(tp);
+                if (c == null || c.upstreamOffset() != g) {
+                    missing.add(group + "@" + tp + "=" + g);
+                }
+            }));
+            return missing.isEmpty();
+        }, () -> "missing " + missing);
+        return latest;
+    }
+
+    private static void assertExact(Map<String, Map<TopicPartition, Checkpoint>> checkpoints, String topic) {
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        try (KafkaReader source = new KafkaReader(Map.of("bootstrap.servers", a.bootstrapServers()));
+             KafkaReader target = new KafkaReader(Map.of("bootstrap.servers", b.bootstrapServers()))) {
+            for (Map<TopicPartition, Checkpoint> byPartition : checkpoints.values()) {
+                for (Map.Entry<TopicPartition, Checkpoint> e : byPartition.entrySet()) {
+                    Checkpoint c = e.getValue();
+                    Optional<ConsumerRecord<byte[], byte[]>> expected =
+                            source.firstAtOrAfter(e.getKey(), c.upstreamOffset());
+                    Optional<ConsumerRecord<byte[], byte[]>> actual = target.firstAtOrAfter(
+                            new TopicPartition(c.topic(), c.partition()), c.downstreamOffset());
+                    checked++;
+                    if (expected.isPresent() != actual.isPresent() || (expected.isPresent()
+                            && !ProducedRecord.from(expected.get()).withTopic(topic)
+                            .equals(ProducedRecord.from(actual.get()).withTopic(topic)))) {
+                        wrong.add(c + ": source next " + expected.map(ProducedRecord::from).orElse(null)
+                                + ", target next " + actual.map(ProducedRecord::from).orElse(null));
+                    }
+                }
+            }
+        }
+        assertThat(checked).isPositive();
+        assertThat(wrong).as("checkpoints whose downstream offset is not exact (of %d)", checked).isEmpty();
+    }
+
+    /** Every offset sync points at a committed record on the target that is the replica of its source record. */
+    private static void assertOffsetSyncsPointAtTheirRecords(String topic) {
+        List<ConsumerRecord<byte[], byte[]>> syncs = readAll(b, "mm2-offset-syncs." + a.name() + ".internal") /* MM2: named after the other cluster */;
+        assertThat(syncs).isNotEmpty();
+        List<String> wrong = new ArrayList<>();
+        try (KafkaReader source = new KafkaReader(Map.of("bootstrap.servers", a.bootstrapServers()));
+             KafkaReader target = new KafkaReader(Map.of("bootstrap.servers", b.bootstrapServers()))) {
+            for (ConsumerRecord<byte[], byte[]> r : syncs) {
+                OffsetSync sync = OffsetSync.deserialize(r.key(), r.value());
+                if (!sync.topic().equals(topic)) {
+                    continue;
+                }
+                Optional<ConsumerRecord<byte[], byte[]>> up = source.firstAtOrAfter(sync.topicPartition(),
+                        sync.upstreamOffset());
+                Optional<ConsumerRecord<byte[], byte[]>> down = target.firstAtOrAfter(
+                        new TopicPartition(a.name() + "." + topic, sync.partition()), sync.downstreamOffset());
+                boolean exact = up.isPresent() && down.isPresent() && up.get().offset() == sync.upstreamOffset()
+                        && down.get().offset() == sync.downstreamOffset()
+                        && ProducedRecord.from(up.get()).withTopic(topic)
+                        .equals(ProducedRecord.from(down.get()).withTopic(topic));
+                if (!exact) {
+                    wrong.add(sync.toString());
+                }
+            }
+        }
+        assertThat(wrong).as("offset syncs not pointing at the committed replica of their source record").isEmpty();
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> readAll(LocalKafkaCluster cluster, String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", cluster.bootstrapServers());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+                    && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        } catch (Exception e) {
+            return List.of();
+        }
+        return records;
+    }
+}

@@ -1,0 +1,92 @@
+package io.flinkmirror.udfs.offsets;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Point reads of committed data ({@code read_committed}) on one cluster: the offset mapping uses it to find where a
+ * transaction's records landed on the target, and to check whether a range of source offsets holds any record.
+ */
+public final class KafkaReader implements AutoCloseable {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    public KafkaReader(Map<String, String> clientProps) {
+        Properties props = new Properties();
+        props.putAll(clientProps);
+        props.remove("group.id");
+        props.put("isolation.level", "read_committed");
+        props.put("enable.auto.commit", "false");
+        props.put("max.poll.records", "500");
+        props.put("auto.offset.reset", "none");
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The last stable offset (end offset for read_committed readers) of {@code tp}. */
+    public long endOffset(TopicPartition tp) {
+        return consumer.endOffsets(List.of(tp)).get(tp);
+    }
+
+    /**
+     * The first committed record at or after {@code from} that satisfies {@code match}, reading at most up to the
+     * current end offset; empty if there is none yet.
+     */
+    public Optional<ConsumerRecord<byte[], byte[]>> findFirst(TopicPartition tp, long from,
+                                                             Predicate<ConsumerRecord<byte[], byte[]>> match) {
+        long end = endOffset(tp);
+        if (from >= end) {
+            return Optional.empty();
+        }
+        consumer.assign(List.of(tp));
+        consumer.seek(tp, from);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL).records(tp)) {
+                if (record.offset() >= end) {
+                    return Optional.empty();
+                }
+                if (match.test(record)) {
+                    return Optional.of(record);
+                }
+            }
+        }
+        if (consumer.position(tp) < end) {
+            throw new IllegalStateException("timed out reading " + tp + " from " + from + " to " + end);
+        }
+        return Optional.empty();
+    }
+
+    /** The first committed record at or after {@code from}, if any below the current end offset. */
+    public Optional<ConsumerRecord<byte[], byte[]>> firstAtOrAfter(TopicPartition tp, long from) {
+        return findFirst(tp, from, r -> true);
+    }
+
+    /**
+     * Whether a record may exist at an offset in {@code [from, to)}: true if one is committed there, or if the range
+     * reaches beyond the committed data (an open transaction may still commit records there).
+     */
+    public boolean mayHaveRecords(TopicPartition tp, long from, long to) {
+        if (from >= to) {
+            return false;
+        }
+        if (to > endOffset(tp)) {
+            return true;
+        }
+        return firstAtOrAfter(tp, from).map(r -> r.offset() < to).orElse(false);
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

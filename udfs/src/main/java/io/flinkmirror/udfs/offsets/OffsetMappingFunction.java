@@ -1,0 +1,254 @@
+package io.flinkmirror.udfs.offsets;
+
+import io.flinkmirror.udfs.mm2.Checkpoint;
+import io.flinkmirror.udfs.mm2.OffsetSync;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns what the sink wrote ({@link PartitionWrites}, one per transaction and partition) into an exact offset mapping
+ * per source partition, and translates consumer group offsets with it. Keyed by source topic-partition.
+ *
+ * <p>The mapping is learned from committed data only: for each transaction, in order, it reads the target partition
+ * ({@code read_committed}) from where the previous transaction ended, finds the transaction's first record by its
+ * fingerprint, and checks that its last record sits exactly {@code n - 1} offsets later. Until the transaction has
+ * committed, the read finds nothing and is retried. Offset syncs (side output {@link #OFFSET_SYNCS}) are emitted only
+ * then, so they never point at data that was aborted.
+ *
+ * <p>A group offset {@code g} is translated to the target offset of the first replicated record with source offset
+ * {@code >= g} (see {@link OffsetRuns}). Beyond the mapped data, a checkpoint is written only when the source holds
+ * no committed record between the last replicated one and {@code g}; checkpoints of a group never go backwards.
+ */
+public class OffsetMappingFunction extends KeyedCoProcessFunction<String, PartitionWrites, GroupOffset, EncodedRecord> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetMappingFunction.class);
+    private static final long RETRY_MS = 200;
+
+    /** Side output: offset syncs in MirrorMaker 2's format, for {@code mm2-offset-syncs.<cluster>.internal}. */
+    public static final OutputTag<EncodedRecord> OFFSET_SYNCS =
+            new OutputTag<>("offset-syncs", TypeInformation.of(EncodedRecord.class));
+
+    private final String flow;
+    private final String offsetSyncsTopic;
+    private final String checkpointsTopic;
+    private final HashMap<String, String> sourceClientProps;
+    private final HashMap<String, String> targetClientProps;
+    private final int maxRuns;
+    private final HashMap<String, String> offsetSyncsAdminProps;
+    private final HashMap<String, String> targetAdminProps;
+
+    private transient ValueState<OffsetRuns> runsState;
+    private transient ListState<PartitionWrites> pendingState;
+    private transient MapState<String, Long> lastCheckpoints;
+    private transient ValueState<String> targetTopicState;
+    private transient KafkaReader sourceReader;
+    private transient KafkaReader targetReader;
+    private transient Counter unaligned;
+
+    public OffsetMappingFunction(String flow, String offsetSyncsTopic, String checkpointsTopic,
+                                 Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
+                                 Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
+                                 int maxRuns) {
+        this.offsetSyncsAdminProps = new HashMap<>(offsetSyncsAdminProps);
+        this.targetAdminProps = new HashMap<>(targetAdminProps);
+        this.flow = flow;
+        this.offsetSyncsTopic = offsetSyncsTopic;
+        this.checkpointsTopic = checkpointsTopic;
+        this.sourceClientProps = new HashMap<>(sourceClientProps);
+        this.targetClientProps = new HashMap<>(targetClientProps);
+        this.maxRuns = maxRuns;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        InternalTopics.ensure(offsetSyncsAdminProps, offsetSyncsTopic);
+        InternalTopics.ensure(targetAdminProps, checkpointsTopic);
+        runsState = getRuntimeContext().getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
+        pendingState = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("pending-writes", PartitionWrites.class));
+        lastCheckpoints = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("last-checkpoints", Types.STRING, Types.LONG));
+        targetTopicState = getRuntimeContext().getState(new ValueStateDescriptor<>("target-topic", Types.STRING));
+        unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
+    }
+
+    @Override
+    public void close() {
+        if (sourceReader != null) {
+            sourceReader.close();
+        }
+        if (targetReader != null) {
+            targetReader.close();
+        }
+    }
+
+    private KafkaReader target() {
+        if (targetReader == null) {
+            targetReader = new KafkaReader(targetClientProps);
+        }
+        return targetReader;
+    }
+
+    private KafkaReader source() {
+        if (sourceReader == null) {
+            sourceReader = new KafkaReader(sourceClientProps);
+        }
+        return sourceReader;
+    }
+
+    @Override
+    public void processElement1(PartitionWrites writes, Context ctx, Collector<EncodedRecord> out) throws Exception {
+        OffsetRuns runs = runsState.value();
+        if (runs == null) {
+            runs = new OffsetRuns();
+            // The transaction holding these writes has not committed yet (its checkpoint is still running), so the
+            // target's last stable offset is at or before its first record.
+            runs.nextDownstream = target().endOffset(new TopicPartition(writes.targetTopic, writes.partition));
+            runsState.update(runs);
+            targetTopicState.update(writes.targetTopic);
+        }
+        pendingState.add(writes);
+        scheduleRetry(ctx.timerService().currentProcessingTime(), ctx.timerService());
+    }
+
+    private void scheduleRetry(long now, org.apache.flink.streaming.api.TimerService timers) {
+        timers.registerProcessingTimeTimer((now / RETRY_MS + 1) * RETRY_MS);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedRecord> out) throws Exception {
+        List<PartitionWrites> pending = new ArrayList<>();
+        pendingState.get().forEach(pending::add);
+        if (pending.isEmpty()) {
+            return;
+        }
+        OffsetRuns runs = runsState.value();
+        int done = 0;
+        for (PartitionWrites writes : pending) {
+            if (!resolve(writes, runs, ctx)) {
+                break;
+            }
+            done++;
+        }
+        if (done > 0) {
+            runs.prune(maxRuns);
+            runsState.update(runs);
+            pendingState.update(pending.subList(done, pending.size()));
+        }
+        if (done < pending.size()) {
+            scheduleRetry(timestamp, ctx.timerService());
+        }
+    }
+
+    /** Locates one transaction's records on the target; false if they are not committed (visible) yet. */
+    private boolean resolve(PartitionWrites writes, OffsetRuns runs, OnTimerContext ctx) {
+        TopicPartition tp = new TopicPartition(writes.targetTopic, writes.partition);
+        long n = writes.recordCount();
+        Optional<ConsumerRecord<byte[], byte[]>> first;
+        Optional<ConsumerRecord<byte[], byte[]>> last;
+        try {
+            first = target().findFirst(tp, runs.nextDownstream,
+                    r -> RecordFingerprint.of(r.key(), r.value(), r.timestamp()) == writes.firstFingerprint);
+            if (first.isEmpty()) {
+                return false;
+            }
+            last = n == 1 ? first : target().firstAtOrAfter(tp, first.get().offset() + n - 1);
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not read {} to map offsets (will retry): {}", flow, tp, e.toString());
+            return false;
+        }
+        long d0 = first.get().offset();
+        boolean aligned = last.isPresent() && last.get().offset() == d0 + n - 1
+                && RecordFingerprint.of(last.get().key(), last.get().value(), last.get().timestamp())
+                == writes.lastFingerprint;
+        if (!aligned) {
+            unaligned.inc();
+            LOG.warn("{} {} holds records not written by this flow inside the range of checkpoint {} (source {}): "
+                    + "offsets before it cannot be translated exactly", flow, tp, writes.checkpointId,
+                    writes.sourceKey());
+            runs.clear();
+            runs.nextDownstream = d0 + 1;
+            return true;
+        }
+        runs.append(writes.runStarts, writes.runLengths, d0);
+        long d = d0;
+        for (int i = 0; i < writes.runStarts.length; i++) {
+            OffsetSync sync = new OffsetSync(writes.sourceTopic, writes.partition, writes.runStarts[i], d);
+            ctx.output(OFFSET_SYNCS, new EncodedRecord(offsetSyncsTopic, sync.recordKey(), sync.recordValue()));
+            d += writes.runLengths[i];
+        }
+        return true;
+    }
+
+    @Override
+    public void processElement2(GroupOffset offset, Context ctx, Collector<EncodedRecord> out) throws Exception {
+        OffsetRuns runs = runsState.value();
+        String targetTopic = targetTopicState.value();
+        if (runs == null || runs.isEmpty() || targetTopic == null) {
+            return;
+        }
+        OptionalLong translated = translate(runs, offset);
+        if (translated.isEmpty()) {
+            return;
+        }
+        long downstream = translated.getAsLong();
+        Long previous = lastCheckpoints.get(offset.group);
+        if (previous != null && downstream <= previous) {
+            return; // never backwards; unchanged needs no new record
+        }
+        if (previous == null) {
+            LOG.info("{} translating group {} on {}: source offset {} -> target offset {}", flow, offset.group,
+                    offset.sourceKey(), offset.offset, downstream);
+        }
+        lastCheckpoints.put(offset.group, downstream);
+        Checkpoint checkpoint = new Checkpoint(offset.group, targetTopic, offset.partition, offset.offset, downstream,
+                offset.metadata == null ? "" : offset.metadata);
+        out.collect(new EncodedRecord(checkpointsTopic, checkpoint.recordKey(), checkpoint.recordValue()));
+    }
+
+    /** The exact target offset for a group's source offset, if it can be decided now. */
+    private OptionalLong translate(OffsetRuns runs, GroupOffset offset) {
+        long g = offset.offset;
+        OptionalLong inside = runs.translate(g);
+        if (inside.isPresent()) {
+            return inside;
+        }
+        TopicPartition sourceTp = new TopicPartition(offset.topic, offset.partition);
+        try {
+            if (g < runs.firstUpstream()) {
+                // Before the first mapped record: exact only if the source has nothing in between.
+                return source().mayHaveRecords(sourceTp, g, runs.firstUpstream())
+                        ? OptionalLong.empty() : OptionalLong.of(runs.firstDownstream());
+            }
+            // At or beyond the last replicated record: the data is there only if nothing is in between.
+            return source().mayHaveRecords(sourceTp, runs.upstreamHorizon(), g)
+                    ? OptionalLong.empty() : OptionalLong.of(runs.nextDownstream);
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not read source {} to translate group {} (will retry): {}", flow, sourceTp,
+                    offset.group, e.toString());
+            return OptionalLong.empty();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.flinkmirror.udfs.offsets;
+
+import io.flinkmirror.udfs.record.MirrorRecord;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Passes records on to the sink unchanged and remembers, per target partition, the source offsets written since the
+ * last checkpoint barrier. Chained directly before the sink writer, it sees exactly the records of the writer's
+ * current transaction; just before each barrier it emits one {@link PartitionWrites} per partition written to the
+ * side output {@link #WRITES}, so the offset mapping learns what each transaction holds.
+ *
+ * <p>Holds no state: after a failure the records after the restored checkpoint are replayed and tracked again, while
+ * the aborted transaction's records are invisible to the read_committed read-back.
+ */
+public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
+        implements OneInputStreamOperator<MirrorRecord, MirrorRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Side output carrying what each transaction wrote per partition. */
+    public static final OutputTag<PartitionWrites> WRITES =
+            new OutputTag<>("partition-writes", TypeInformation.of(PartitionWrites.class));
+
+    /** Trackers by target topic, indexed by partition. */
+    private transient Map<String, Tracker[]> trackers;
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        trackers = new HashMap<>();
+    }
+
+    @Override
+    public void processElement(StreamRecord<MirrorRecord> element) {
+        MirrorRecord record = element.getValue();
+        Tracker[] byPartition = trackers.get(record.targetTopic);
+        if (byPartition == null || byPartition.length <= record.partition) {
+            Tracker[] grown = new Tracker[Math.max(record.partition + 1, byPartition == null ? 0 : byPartition.length)];
+            if (byPartition != null) {
+                System.arraycopy(byPartition, 0, grown, 0, byPartition.length);
+            }
+            byPartition = grown;
+            trackers.put(record.targetTopic, byPartition);
+        }
+        Tracker tracker = byPartition[record.partition];
+        if (tracker == null) {
+            tracker = new Tracker(record);
+            byPartition[record.partition] = tracker;
+        }
+        tracker.add(record);
+        output.collect(element);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        for (Tracker[] byPartition : trackers.values()) {
+            for (Tracker tracker : byPartition) {
+                if (tracker != null && tracker.runCount > 0) {
+                    output.collect(WRITES, new StreamRecord<>(tracker.drain(checkpointId)));
+                }
+            }
+        }
+    }
+
+    /** Runs of consecutive source offsets written to one target partition in the current transaction. */
+    private static final class Tracker {
+        final String sourceTopic;
+        final String targetTopic;
+        final int partition;
+        long[] starts = new long[4];
+        long[] lengths = new long[4];
+        int runCount;
+        long firstFingerprint;
+        MirrorRecord last;
+
+        Tracker(MirrorRecord first) {
+            this.sourceTopic = first.sourceTopic;
+            this.targetTopic = first.targetTopic;
+            this.partition = first.partition;
+        }
+
+        void add(MirrorRecord record) {
+            if (runCount == 0) {
+                firstFingerprint = RecordFingerprint.of(record.key, record.value, record.timestamp);
+                starts[0] = record.offset;
+                lengths[0] = 1;
+                runCount = 1;
+            } else if (starts[runCount - 1] + lengths[runCount - 1] == record.offset) {
+                lengths[runCount - 1]++;
+            } else {
+                if (runCount == starts.length) {
+                    starts = java.util.Arrays.copyOf(starts, runCount * 2);
+                    lengths = java.util.Arrays.copyOf(lengths, runCount * 2);
+                }
+                starts[runCount] = record.offset;
+                lengths[runCount] = 1;
+                runCount++;
+            }
+            last = record;
+        }
+
+        PartitionWrites drain(long checkpointId) {
+            PartitionWrites writes = new PartitionWrites(sourceTopic, targetTopic, partition, checkpointId,
+                    java.util.Arrays.copyOf(starts, runCount), java.util.Arrays.copyOf(lengths, runCount),
+                    firstFingerprint, RecordFingerprint.of(last.key, last.value, last.timestamp));
+            runCount = 0;
+            last = null;
+            return writes;
+        }
+    }
+}

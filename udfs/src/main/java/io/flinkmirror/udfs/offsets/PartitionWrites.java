@@ -1,0 +1,58 @@
+package io.flinkmirror.udfs.offsets;
+
+import java.util.Arrays;
+
+/**
+ * What one subtask wrote to one target partition between two checkpoint barriers, that is inside one sink
+ * transaction: the source offsets of the records, as runs of consecutive offsets in write order, and fingerprints of
+ * the first and last record so the written range can be found and verified on the target.
+ *
+ * <p>A Flink POJO: it travels from the replication step to the offset-mapping operator and sits in its state.
+ */
+public class PartitionWrites {
+
+    public String sourceTopic;
+    public String targetTopic;
+    public int partition;
+    public long checkpointId;
+    /** First source offset of each run. */
+    public long[] runStarts;
+    /** Length of each run (consecutive source offsets). */
+    public long[] runLengths;
+    public long firstFingerprint;
+    public long lastFingerprint;
+
+    public PartitionWrites() {}
+
+    public PartitionWrites(String sourceTopic, String targetTopic, int partition, long checkpointId, long[] runStarts,
+                           long[] runLengths, long firstFingerprint, long lastFingerprint) {
+        this.sourceTopic = sourceTopic;
+        this.targetTopic = targetTopic;
+        this.partition = partition;
+        this.checkpointId = checkpointId;
+        this.runStarts = runStarts;
+        this.runLengths = runLengths;
+        this.firstFingerprint = firstFingerprint;
+        this.lastFingerprint = lastFingerprint;
+    }
+
+    /** Number of records written. */
+    public long recordCount() {
+        long n = 0;
+        for (long len : runLengths) {
+            n += len;
+        }
+        return n;
+    }
+
+    /** Key of the source partition, {@code topic-partition}. */
+    public String sourceKey() {
+        return sourceTopic + "-" + partition;
+    }
+
+    @Override
+    public String toString() {
+        return sourceKey() + "@cp" + checkpointId + " runs " + Arrays.toString(runStarts) + "x"
+                + Arrays.toString(runLengths);
+    }
+}

@@ -1,0 +1,96 @@
+package io.flinkmirror.udfs.offsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OffsetRunsTest {
+
+    @Test
+    void shouldTranslateInsideRunsAndGapsToTheFirstReplicaAtOrAfter() {
+        OffsetRuns runs = new OffsetRuns();
+        // Transaction 1: source 0..9 and 15..19 (gap 10..14 compacted) at target 0..14; marker at 15.
+        runs.append(new long[] {0, 15}, new long[] {10, 5}, 0);
+        // Transaction 2: source 20..29 at target 16..25.
+        runs.append(new long[] {20}, new long[] {10}, 16);
+
+        assertThat(runs.translate(0)).hasValue(0);
+        assertThat(runs.translate(7)).hasValue(7);
+        assertThat(runs.translate(10)).hasValue(10); // in the gap: the next replica is source 15 at target 10
+        assertThat(runs.translate(14)).hasValue(10);
+        assertThat(runs.translate(19)).hasValue(14);
+        assertThat(runs.translate(20)).hasValue(16); // skips the marker at 15
+        assertThat(runs.translate(29)).hasValue(25);
+        assertThat(runs.translate(30)).isEmpty(); // the horizon: decided by the caller
+        assertThat(runs.upstreamHorizon()).isEqualTo(30);
+        assertThat(runs.nextDownstream).isEqualTo(26);
+    }
+
+    @Test
+    void shouldMatchABruteForceModelOnRandomHistories() {
+        Random random = new Random(7);
+        for (int round = 0; round < 200; round++) {
+            OffsetRuns runs = new OffsetRuns();
+            List<long[]> pairs = new ArrayList<>(); // {upstream, downstream} of every replicated record
+            long u = random.nextInt(5);
+            long d = random.nextInt(5);
+            int transactions = 1 + random.nextInt(6);
+            for (int t = 0; t < transactions; t++) {
+                int nRuns = 1 + random.nextInt(3);
+                long[] starts = new long[nRuns];
+                long[] lengths = new long[nRuns];
+                long d0 = d;
+                for (int r = 0; r < nRuns; r++) {
+                    u += random.nextInt(4); // gap
+                    starts[r] = u;
+                    lengths[r] = 1 + random.nextInt(5);
+                    for (int k = 0; k < lengths[r]; k++) {
+                        pairs.add(new long[] {u + k, d + k});
+                    }
+                    u += lengths[r];
+                    d += lengths[r];
+                }
+                runs.append(starts, lengths, d0);
+                d += 1 + random.nextInt(3); // commit marker, maybe aborted records
+            }
+            for (long g = pairs.get(0)[0]; g < u; g++) {
+                long expected = -1;
+                for (long[] p : pairs) {
+                    if (p[0] >= g) {
+                        expected = p[1];
+                        break;
+                    }
+                }
+                assertThat(runs.translate(g)).as("round %d, g=%d", round, g).hasValue(expected);
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectRunsGoingBackwards() {
+        OffsetRuns runs = new OffsetRuns();
+        runs.append(new long[] {10}, new long[] {5}, 100);
+        assertThatThrownBy(() -> runs.append(new long[] {12}, new long[] {1}, 200))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> runs.append(new long[] {20}, new long[] {1}, 101))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldKeepOnlyTheNewestRunsWhenPruned() {
+        OffsetRuns runs = new OffsetRuns();
+        for (int i = 0; i < 10; i++) {
+            runs.append(new long[] {i * 10L}, new long[] {10}, i * 11L);
+        }
+        runs.prune(3);
+        assertThat(runs.size).isEqualTo(3);
+        assertThat(runs.firstUpstream()).isEqualTo(70);
+        assertThat(runs.translate(69)).isEqualTo(OptionalLong.empty());
+        assertThat(runs.translate(75)).hasValue(82);
+    }
+}
