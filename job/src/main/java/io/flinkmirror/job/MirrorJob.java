@@ -7,6 +7,7 @@ import io.flinkmirror.job.topics.TargetTopicManager;
 import io.flinkmirror.udfs.offsets.EncodedRecord;
 import io.flinkmirror.udfs.offsets.GroupOffset;
 import io.flinkmirror.udfs.offsets.GroupOffsetPoller;
+import io.flinkmirror.udfs.offsets.GroupOffsetSyncFunction;
 import io.flinkmirror.udfs.offsets.OffsetMappingFunction;
 import io.flinkmirror.udfs.offsets.OffsetTrackingOperator;
 import io.flinkmirror.udfs.offsets.PartitionWrites;
@@ -35,6 +36,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -174,6 +176,16 @@ public final class MirrorJob {
         checkpoints.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS).sinkTo(internalTopicSink(syncsProducer))
                 .uid(MirrorOperator.OFFSET_SYNCS_SINK.uid(a, b))
                 .name(MirrorOperator.OFFSET_SYNCS_SINK.displayName(a, b));
+        if (flow.syncGroupOffsets() && !flow.syncGroupOffsetsInterval().isZero()) {
+            checkpoints.keyBy(GroupOffsetSyncFunction::groupOf)
+                    .process(new GroupOffsetSyncFunction(flow.name(), flow.syncGroupOffsetsInterval().toMillis(),
+                            flow.targetAdminProps()))
+                    .uid(MirrorOperator.GROUP_OFFSET_SYNC.uid(a, b))
+                    .name(MirrorOperator.GROUP_OFFSET_SYNC.displayName(a, b))
+                    .sinkTo(new DiscardingSink<>())
+                    .uid(MirrorOperator.GROUP_OFFSET_SYNC_END.uid(a, b))
+                    .name(MirrorOperator.GROUP_OFFSET_SYNC_END.displayName(a, b));
+        }
     }
 
     /**

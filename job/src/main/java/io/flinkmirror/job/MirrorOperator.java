@@ -13,7 +13,9 @@ public enum MirrorOperator {
     GROUP_OFFSET_POLLER("group-offset-poller", "Group offsets"),
     OFFSET_MAPPING("offset-mapping", "Offset mapping"),
     CHECKPOINTS_SINK("checkpoints-sink", "Checkpoints sink"),
-    OFFSET_SYNCS_SINK("offset-syncs-sink", "Offset syncs sink");
+    OFFSET_SYNCS_SINK("offset-syncs-sink", "Offset syncs sink"),
+    GROUP_OFFSET_SYNC("group-offset-sync", "Group offset sync"),
+    GROUP_OFFSET_SYNC_END("group-offset-sync-end", "Group offset sync end");
 
     private final String uidSuffix;
     private final String label;

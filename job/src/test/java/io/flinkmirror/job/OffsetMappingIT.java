@@ -3,6 +3,8 @@ package io.flinkmirror.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.Compaction;
+import io.flinkmirror.testutils.FailOnce;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
@@ -19,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -95,55 +96,172 @@ class OffsetMappingIT {
 
     @Test
     void shouldTranslateArbitraryGroupOffsetsExactlyIncludingGaps() throws Exception {
-        String topic = "om-txn";
-        a.createTopic(topic, 2);
-        produceWithTransactionGaps(topic, 2, "t");
+        a.createTopic("om-txn", 2);
+        produceWithTransactionGaps("om-txn", 2, "t");
+        a.createTopic("om-compact", 2, Compaction.EAGER);
+        Compaction.compact(a, "om-compact", 2, TestRecords.builder().topic("om-compact", 2).count(3_000)
+                .keySpace(40).nullKeyRatio(0).tombstoneRatio(0).idPrefix("k").build(), TIMEOUT);
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of("om-txn", "om-compact")) {
+            for (int p = 0; p < 2; p++) {
+                partitions.add(new TopicPartition(topic, p));
+            }
+        }
 
-        List<String> groups = new ArrayList<>();
         Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
         Random random = new Random(11);
-        try (MirrorRunner mirror = MirrorRunner.start(flow(topic))) {
-            mirror.awaitCaughtUp(a, b.name(), List.of(topic), TIMEOUT);
-            for (int i = 0; i < 25; i++) {
-                String group = "exact-" + i;
+        try (MirrorRunner mirror = MirrorRunner.start(flow("om-txn|om-compact"))) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("om-txn", "om-compact"), TIMEOUT);
+            for (int i = 0; i < 30; i++) {
                 Map<TopicPartition, Long> offsets = new HashMap<>();
-                for (int p = 0; p < 2; p++) {
-                    TopicPartition tp = new TopicPartition(topic, p);
+                for (TopicPartition tp : partitions) {
                     long end = endOffset(a, tp);
-                    // Arbitrary offsets: anywhere, including inside aborted transactions and on markers; some at
-                    // the very start and the very end.
-                    long g = i == 0 ? 0 : i == 1 ? end : random.nextLong(end + 1);
-                    offsets.put(tp, g);
+                    // Arbitrary offsets: anywhere, so also inside aborted transactions, on markers and in
+                    // compacted-away ranges; some at the very start and the very end.
+                    offsets.put(tp, i == 0 ? 0 : i == 1 ? end : random.nextLong(end + 1));
                 }
-                commit(group, offsets);
-                groups.add(group);
-                committed.put(group, offsets);
+                commit("exact-" + i, offsets);
+                committed.put("exact-" + i, offsets);
             }
             Map<String, Map<TopicPartition, Checkpoint>> checkpoints = awaitCheckpoints(committed);
-            assertExact(checkpoints, topic);
+            assertExact(checkpoints);
 
             // MirrorMaker 2's own tooling reads the same answers from our checkpoints topic.
             Map<String, Object> targetProps = Map.of("bootstrap.servers", b.bootstrapServers());
-            for (String group : groups) {
+            for (String group : committed.keySet()) {
                 Map<TopicPartition, OffsetAndMetadata> translated =
                         RemoteClusterUtils.translateOffsets(targetProps, a.name(), group, Duration.ofSeconds(30));
-                for (int p = 0; p < 2; p++) {
-                    Checkpoint c = checkpoints.get(group).get(new TopicPartition(topic, p));
-                    assertThat(translated.get(new TopicPartition(a.name() + "." + topic, p)).offset())
-                            .as("RemoteClusterUtils.translateOffsets of %s p%d", group, p)
-                            .isEqualTo(c.downstreamOffset());
+                for (TopicPartition tp : partitions) {
+                    assertThat(translated.get(new TopicPartition(a.name() + "." + tp.topic(), tp.partition()))
+                            .offset()).as("RemoteClusterUtils.translateOffsets of %s %s", group, tp)
+                            .isEqualTo(checkpoints.get(group).get(tp).downstreamOffset());
                 }
             }
             try (MirrorClient client = new MirrorClient(Map.of("bootstrap.servers", b.bootstrapServers()))) {
                 Map<TopicPartition, OffsetAndMetadata> remote =
                         client.remoteConsumerOffsets("exact-3", a.name(), Duration.ofSeconds(30));
-                for (int p = 0; p < 2; p++) {
-                    assertThat(remote.get(new TopicPartition(a.name() + "." + topic, p)).offset())
-                            .isEqualTo(checkpoints.get("exact-3").get(new TopicPartition(topic, p))
-                                    .downstreamOffset());
+                for (TopicPartition tp : partitions) {
+                    assertThat(remote.get(new TopicPartition(a.name() + "." + tp.topic(), tp.partition())).offset())
+                            .isEqualTo(checkpoints.get("exact-3").get(tp).downstreamOffset());
                 }
             }
-            assertOffsetSyncsPointAtTheirRecords(topic);
+            assertOffsetSyncsPointAtTheirRecords();
+        }
+    }
+
+    @Test
+    void shouldNeverPointBeyondCommittedDataWhenATaskFailsMidTransaction() throws Exception {
+        a.createTopic("om-fail", 3);
+        produceWithTransactionGaps("om-fail", 3, "f");
+        Map<String, String> props = flow("om-fail");
+        props.put("flink.restart-strategy.type", "fixed-delay");
+        props.put("flink.restart-strategy.fixed-delay.attempts", "3");
+        props.put("flink.restart-strategy.fixed-delay.delay", "1 s");
+        props.put("flink.execution.checkpointing.interval", "2 s");
+        Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
+        try (MirrorRunner mirror = MirrorRunner.start(props, (flow, records) -> records
+                .map(FailOnce.after(3_000)).name("fail once").uid("test-fail-once"))) {
+            // Groups commit while the job runs, fails and recovers.
+            for (int i = 0; i < 10; i++) {
+                Map<TopicPartition, Long> offsets = new HashMap<>();
+                for (int p = 0; p < 3; p++) {
+                    TopicPartition tp = new TopicPartition("om-fail", p);
+                    offsets.put(tp, endOffset(a, tp) * (i + 1) / 10);
+                }
+                commit("fail-" + i, offsets);
+                committed.put("fail-" + i, offsets);
+                produceWithTransactionGaps("om-fail", 3, "f" + i);
+            }
+            Poll.until("the injected failure", TIMEOUT, FailOnce::failed);
+            mirror.awaitCaughtUp(a, b.name(), List.of("om-fail"), TIMEOUT);
+            assertExact(awaitCheckpoints(committed));
+            assertOffsetSyncsPointAtTheirRecords();
+        }
+    }
+
+    @Test
+    void shouldSyncOffsetsOfIdleGroupsOnTheTargetAndLeaveActiveOnesAlone() throws Exception {
+        a.createTopic("om-sync", 2);
+        TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic("om-sync", 2).count(2_000)
+                .idPrefix("s").build());
+        Map<String, String> props = flow("om-sync");
+        props.put("sync.group.offsets.enabled", "true");
+        props.put("sync.group.offsets.interval.seconds", "1");
+        String remote = a.name() + ".om-sync";
+        try (MirrorRunner mirror = MirrorRunner.start(props)) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("om-sync"), TIMEOUT);
+            Map<TopicPartition, Long> offsets = Map.of(new TopicPartition("om-sync", 0), 400L,
+                    new TopicPartition("om-sync", 1), 500L);
+            try (ActiveConsumer active = new ActiveConsumer(b, "sync-active", remote)) {
+                commit("sync-idle", offsets);
+                commit("sync-active", offsets);
+                Map<String, Map<TopicPartition, Checkpoint>> checkpoints =
+                        awaitCheckpoints(Map.of("sync-idle", offsets, "sync-active", offsets));
+                Poll.until("the idle group's offsets on the target", TIMEOUT, () ->
+                        targetOffsets("sync-idle", remote).equals(Map.of(
+                                0, checkpoints.get("sync-idle").get(new TopicPartition("om-sync", 0))
+                                        .downstreamOffset(),
+                                1, checkpoints.get("sync-idle").get(new TopicPartition("om-sync", 1))
+                                        .downstreamOffset())));
+                // The idle group was synced; the active one had the same chances (same checkpoints, same interval).
+                Thread.sleep(3_000);
+                assertThat(targetOffsets("sync-active", remote)).isEmpty();
+            }
+        }
+    }
+
+    /** A consumer group member on the target that keeps polling (without committing) until closed. */
+    private static final class ActiveConsumer implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicBoolean running =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final Thread thread;
+
+        ActiveConsumer(LocalKafkaCluster cluster, String group, String topic) {
+            Properties props = new Properties();
+            props.put("bootstrap.servers", cluster.bootstrapServers());
+            props.put("group.id", group);
+            props.put("enable.auto.commit", "false");
+            props.put("auto.offset.reset", "latest");
+            java.util.concurrent.CountDownLatch joined = new java.util.concurrent.CountDownLatch(1);
+            thread = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> consumer =
+                             new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    consumer.subscribe(List.of(topic));
+                    while (running.get()) {
+                        consumer.poll(Duration.ofMillis(100));
+                        if (!consumer.assignment().isEmpty()) {
+                            joined.countDown();
+                        }
+                    }
+                }
+            }, "active-consumer-" + group);
+            thread.start();
+            try {
+                assertThat(joined.await(60, TimeUnit.SECONDS)).as("consumer joined group " + group).isTrue();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(30_000);
+        }
+    }
+
+    private static Map<Integer, Long> targetOffsets(String group, String topic) {
+        try {
+            Map<Integer, Long> result = new HashMap<>();
+            b.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .forEach((tp, om) -> {
+                        if (tp.topic().equals(topic) && om != null) {
+                            result.put(tp.partition(), om.offset());
+                        }
+                    });
+            return result;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -183,7 +301,7 @@ class OffsetMappingIT {
         return latest;
     }
 
-    private static void assertExact(Map<String, Map<TopicPartition, Checkpoint>> checkpoints, String topic) {
+    private static void assertExact(Map<String, Map<TopicPartition, Checkpoint>> checkpoints) {
         List<String> wrong = new ArrayList<>();
         int checked = 0;
         try (KafkaReader source = new KafkaReader(Map.of("bootstrap.servers", a.bootstrapServers()));
@@ -197,8 +315,8 @@ class OffsetMappingIT {
                             new TopicPartition(c.topic(), c.partition()), c.downstreamOffset());
                     checked++;
                     if (expected.isPresent() != actual.isPresent() || (expected.isPresent()
-                            && !ProducedRecord.from(expected.get()).withTopic(topic)
-                            .equals(ProducedRecord.from(actual.get()).withTopic(topic)))) {
+                            && !ProducedRecord.from(expected.get())
+                            .equals(ProducedRecord.from(actual.get()).withTopic(e.getKey().topic())))) {
                         wrong.add(c + ": source next " + expected.map(ProducedRecord::from).orElse(null)
                                 + ", target next " + actual.map(ProducedRecord::from).orElse(null));
                     }
@@ -210,7 +328,7 @@ class OffsetMappingIT {
     }
 
     /** Every offset sync points at a committed record on the target that is the replica of its source record. */
-    private static void assertOffsetSyncsPointAtTheirRecords(String topic) {
+    private static void assertOffsetSyncsPointAtTheirRecords() {
         List<ConsumerRecord<byte[], byte[]>> syncs = readAll(b, "mm2-offset-syncs." + a.name() + ".internal") /* MM2: named after the other cluster */;
         assertThat(syncs).isNotEmpty();
         List<String> wrong = new ArrayList<>();
@@ -218,9 +336,7 @@ class OffsetMappingIT {
              KafkaReader target = new KafkaReader(Map.of("bootstrap.servers", b.bootstrapServers()))) {
             for (ConsumerRecord<byte[], byte[]> r : syncs) {
                 OffsetSync sync = OffsetSync.deserialize(r.key(), r.value());
-                if (!sync.topic().equals(topic)) {
-                    continue;
-                }
+                String topic = sync.topic();
                 Optional<ConsumerRecord<byte[], byte[]>> up = source.firstAtOrAfter(sync.topicPartition(),
                         sync.upstreamOffset());
                 Optional<ConsumerRecord<byte[], byte[]>> down = target.firstAtOrAfter(

@@ -3,7 +3,9 @@ package io.flinkmirror.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.Compaction;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
+import io.flinkmirror.testutils.FailOnce;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
@@ -14,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -137,9 +138,6 @@ class ReplicationIT {
         }
     }
 
-    /** Fails the sink's subtasks once, after records of an open transaction were written. */
-    static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
-
     @Test
     void shouldStayExactlyOnceWhenATaskFailsMidTransaction() throws Exception {
         a.createTopic("fail-1", 4);
@@ -152,35 +150,14 @@ class ReplicationIT {
         props.put("flink.restart-strategy.fixed-delay.attempts", "3");
         props.put("flink.restart-strategy.fixed-delay.delay", "1 s");
         props.put("flink.execution.checkpointing.interval", "2 s");
-        FAILED_ONCE.set(false);
         try (MirrorRunner mirror = MirrorRunner.start(props, (flow, records) -> records
-                .map(new FailOnceAfter(25_000)).name("fail once").uid("test-fail-once"))) {
+                .map(FailOnce.after(25_000)).name("fail once").uid("test-fail-once"))) {
             TestRecords.produce(a.bootstrapServers(), produced.subList(20_000, 40_000));
-            Poll.until("the injected failure", TIMEOUT, FAILED_ONCE::get);
+            Poll.until("the injected failure", TIMEOUT, FailOnce::failed);
             mirror.awaitCaughtUp(a, b.name(), List.of("fail-1"), TIMEOUT);
         }
-        assertThat(FAILED_ONCE.get()).isTrue();
+        assertThat(FailOnce.failed()).isTrue();
         assertExactlyOnce(produced, "fail-1");
-    }
-
-    /** Throws once, in the first attempt, after {@code n} records went through this subtask and its peers. */
-    static final class FailOnceAfter implements org.apache.flink.api.common.functions.MapFunction<
-            io.flinkmirror.udfs.record.MirrorRecord, io.flinkmirror.udfs.record.MirrorRecord> {
-        private static final java.util.concurrent.atomic.AtomicLong SEEN = new java.util.concurrent.atomic.AtomicLong();
-        private final long n;
-
-        FailOnceAfter(long n) {
-            this.n = n;
-            SEEN.set(0);
-        }
-
-        @Override
-        public io.flinkmirror.udfs.record.MirrorRecord map(io.flinkmirror.udfs.record.MirrorRecord r) {
-            if (SEEN.incrementAndGet() == n && FAILED_ONCE.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure after " + n + " records");
-            }
-            return r;
-        }
     }
 
     @Test
@@ -210,28 +187,10 @@ class ReplicationIT {
 
     @Test
     void shouldReplicateTheSurvivorsOfACompactedTopic() throws Exception {
-        a.createTopic("compact-1", 2, Map.of("cleanup.policy", "compact", "segment.ms", "100",
-                "min.cleanable.dirty.ratio", "0.01", "delete.retention.ms", "100", "min.compaction.lag.ms", "0"));
+        a.createTopic("compact-1", 2, Compaction.EAGER);
         List<ProducedRecord> produced = TestRecords.builder().topic("compact-1", 2).count(4_000).keySpace(50)
                 .nullKeyRatio(0).tombstoneRatio(0).idPrefix("k").build();
-        TestRecords.produce(a.bootstrapServers(), produced);
-        int[] rolls = {0};
-        Poll.until("the log cleaner to compact compact-1 (offset gaps)", TIMEOUT, () -> {
-            // The active segment is never cleaned: a new record rolls it (segment.ms = 100). Kafka rolls on record
-            // timestamps (new batch's max timestamp - the segment's first), not on wall-clock time: these carry now.
-            TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic("compact-1", 2).count(2)
-                    .keySpace(1).nullKeyRatio(0).tombstoneRatio(0).idPrefix("roll" + rolls[0]++)
-                    .baseTimestamp(System.currentTimeMillis()).timestampSpread(Duration.ZERO).build());
-            return readAll(a, "compact-1").size() < produced.size() / 2;
-        });
-        // Stop compaction so the source no longer changes while it is compared with the target.
-        a.admin().incrementalAlterConfigs(Map.of(
-                new org.apache.kafka.common.config.ConfigResource(
-                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "compact-1"),
-                List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
-                        new org.apache.kafka.clients.admin.ConfigEntry("cleanup.policy", "delete"),
-                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
-        List<ProducedRecord> survivors = readAll(a, "compact-1");
+        List<ProducedRecord> survivors = new ArrayList<>(Compaction.compact(a, "compact-1", 2, produced, TIMEOUT));
         List<ProducedRecord> tail = TestRecords.builder().topic("compact-1", 2).count(10).idPrefix("ctail").build();
         TestRecords.produce(a.bootstrapServers(), tail);
         survivors.addAll(tail);
@@ -241,17 +200,6 @@ class ReplicationIT {
         }
         assertThat(survivors.size()).isLessThan(produced.size());
         assertExactlyOnce(survivors, "compact-1");
-    }
-
-    private static List<ProducedRecord> readAll(LocalKafkaCluster cluster, String topic) {
-        ExactlyOnceChecker.Report report = ExactlyOnceChecker.expecting(List.of())
-                .verify(cluster.bootstrapServers(), topic, TIMEOUT);
-        List<ProducedRecord> records = new ArrayList<>();
-        report.unexpected().stream()
-                .sorted(java.util.Comparator.comparingInt((ExactlyOnceChecker.Located l) -> l.record().partition())
-                        .thenComparingLong(ExactlyOnceChecker.Located::offset))
-                .forEach(l -> records.add(l.record().withTopic(topic)));
-        return records;
     }
 
     @Test

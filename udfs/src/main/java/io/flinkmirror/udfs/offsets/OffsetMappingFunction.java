@@ -180,26 +180,78 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             return false;
         }
         long d0 = first.get().offset();
-        boolean aligned = last.isPresent() && last.get().offset() == d0 + n - 1
+        boolean contiguous = last.isPresent() && last.get().offset() == d0 + n - 1
                 && RecordFingerprint.of(last.get().key(), last.get().value(), last.get().timestamp())
                 == writes.lastFingerprint;
-        if (!aligned) {
+        List<long[]> placed = contiguous ? List.of(new long[] {d0, n}) : scan(tp, writes, d0);
+        if (placed == null) {
             unaligned.inc();
-            LOG.warn("{} {} holds records not written by this flow inside the range of checkpoint {} (source {}): "
-                    + "offsets before it cannot be translated exactly", flow, tp, writes.checkpointId,
-                    writes.sourceKey());
+            LOG.warn("{} {} does not hold the {} records of checkpoint {} (source {}) from offset {}: records of "
+                    + "another writer? Offsets before them cannot be translated exactly", flow, tp, n,
+                    writes.checkpointId, writes.sourceKey(), d0);
             runs.clear();
             runs.nextDownstream = d0 + 1;
             return true;
         }
-        runs.append(writes.runStarts, writes.runLengths, d0);
-        long d = d0;
-        for (int i = 0; i < writes.runStarts.length; i++) {
-            OffsetSync sync = new OffsetSync(writes.sourceTopic, writes.partition, writes.runStarts[i], d);
-            ctx.output(OFFSET_SYNCS, new EncodedRecord(offsetSyncsTopic, sync.recordKey(), sync.recordValue()));
-            d += writes.runLengths[i];
+        // Pair the source offsets, in write order, with the target offsets found, run by run.
+        int run = 0;
+        long u = writes.runStarts[0];
+        long runLeft = writes.runLengths[0];
+        for (long[] segment : placed) {
+            long d = segment[0];
+            long left = segment[1];
+            while (left > 0) {
+                long take = Math.min(left, runLeft);
+                runs.append(u, d, take);
+                ctx.output(OFFSET_SYNCS, encode(new OffsetSync(writes.sourceTopic, writes.partition, u, d)));
+                u += take;
+                d += take;
+                left -= take;
+                runLeft -= take;
+                if (runLeft == 0 && ++run < writes.runStarts.length) {
+                    u = writes.runStarts[run];
+                    runLeft = writes.runLengths[run];
+                }
+            }
         }
         return true;
+    }
+
+    private EncodedRecord encode(OffsetSync sync) {
+        return new EncodedRecord(offsetSyncsTopic, sync.recordKey(), sync.recordValue());
+    }
+
+    /**
+     * Slow path, when a transaction's records are not contiguous on the target (a control marker of another,
+     * aborted transaction landed between them): reads the {@code n} visible records from {@code d0} and returns
+     * where they sit, as segments {offset, count} of consecutive offsets; null if the last one is not the expected
+     * record (another writer's records are mixed in).
+     */
+    private List<long[]> scan(TopicPartition tp, PartitionWrites writes, long d0) {
+        long n = writes.recordCount();
+        List<long[]> segments = new ArrayList<>();
+        long[] seen = {0};
+        long[] lastFingerprint = {0};
+        try {
+            target().findFirst(tp, d0, r -> {
+                long[] tail = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+                if (tail != null && tail[0] + tail[1] == r.offset()) {
+                    tail[1]++;
+                } else {
+                    segments.add(new long[] {r.offset(), 1});
+                }
+                lastFingerprint[0] = RecordFingerprint.of(r.key(), r.value(), r.timestamp());
+                return ++seen[0] == n;
+            });
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (seen[0] != n || lastFingerprint[0] != writes.lastFingerprint) {
+            return null;
+        }
+        LOG.info("{} {}: the {} records of checkpoint {} are split by {} control marker(s) on the target", flow, tp,
+                n, writes.checkpointId, segments.size() - 1);
+        return segments;
     }
 
     @Override
@@ -211,6 +263,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         }
         OptionalLong translated = translate(runs, offset);
         if (translated.isEmpty()) {
+            LOG.debug("{} no exact translation yet for {} with {}", flow, offset, runs);
             return;
         }
         long downstream = translated.getAsLong();

@@ -57,18 +57,27 @@ public class OffsetRuns {
     public void append(long[] runStarts, long[] runLengths, long firstDownstream) {
         long d = firstDownstream;
         for (int i = 0; i < runStarts.length; i++) {
-            if (size > 0 && (runStarts[i] < upstreamHorizon() || d < downstream[size - 1] + length[size - 1])) {
-                throw new IllegalArgumentException("run " + runStarts[i] + "->" + d + " goes backwards after "
-                        + upstream[size - 1] + "+" + length[size - 1] + "->" + downstream[size - 1]);
-            }
-            ensureCapacity(size + 1);
-            upstream[size] = runStarts[i];
-            downstream[size] = d;
-            length[size] = runLengths[i];
-            size++;
+            append(runStarts[i], d, runLengths[i]);
             d += runLengths[i];
         }
-        nextDownstream = Math.max(nextDownstream, d);
+    }
+
+    /** Records that source offsets {@code u .. u + n - 1} sit, committed, at target offsets {@code d .. d + n - 1}. */
+    public void append(long u, long d, long n) {
+        if (size > 0 && (u < upstreamHorizon() || d < downstream[size - 1] + length[size - 1])) {
+            throw new IllegalArgumentException("run " + u + "->" + d + " goes backwards after "
+                    + upstream[size - 1] + "+" + length[size - 1] + "->" + downstream[size - 1]);
+        }
+        if (size > 0 && upstream[size - 1] + length[size - 1] == u && downstream[size - 1] + length[size - 1] == d) {
+            length[size - 1] += n; // continues the last run on both sides
+        } else {
+            ensureCapacity(size + 1);
+            upstream[size] = u;
+            downstream[size] = d;
+            length[size] = n;
+            size++;
+        }
+        nextDownstream = Math.max(nextDownstream, d + n);
     }
 
     /**
