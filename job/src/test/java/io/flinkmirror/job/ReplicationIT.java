@@ -109,9 +109,16 @@ class ReplicationIT {
             a.createTopic("dyn-second", 3);
             List<ProducedRecord> second = TestRecords.builder().topic("dyn-second", 3).count(500).idPrefix("s")
                     .build();
+            long start = System.nanoTime();
             TestRecords.produce(a.bootstrapServers(), second);
-            // refresh.topics.interval.seconds = 2: the acceptance bound is the interval + 10 s.
-            mirror.awaitCaughtUp(a, b.name(), List.of("dyn-second"), Duration.ofSeconds(2 + 10));
+            // refresh.topics.interval.seconds = 2: the acceptance bound is the interval + 10 s, for the records to be
+            // readable (committed) on the target.
+            Poll.until("dyn-second replicated to the target", Duration.ofSeconds(2 + 10), () ->
+                    ExactlyOnceChecker.expecting(second).settleTime(Duration.ZERO)
+                            .verify(b.bootstrapServers(), remote("dyn-second"), Duration.ofSeconds(5))
+                            .actualCount() == second.size());
+            System.out.printf("dyn-second replicated %d ms after it was produced%n",
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
             assertExactlyOnce(second, "dyn-second");
 
             a.admin().createPartitions(Map.of("dyn-first", NewPartitions.increaseTo(5))).all()
