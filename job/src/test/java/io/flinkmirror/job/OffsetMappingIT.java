@@ -125,6 +125,7 @@ class OffsetMappingIT {
             }
             Map<String, Map<TopicPartition, Checkpoint>> checkpoints = awaitCheckpoints(committed);
             assertExact(checkpoints);
+            assertEveryCheckpointExact();
 
             // MirrorMaker 2's own tooling reads the same answers from our checkpoints topic.
             Map<String, Object> targetProps = Map.of("bootstrap.servers", b.bootstrapServers());
@@ -174,8 +175,27 @@ class OffsetMappingIT {
             }
             Poll.until("the injected failure", TIMEOUT, FailOnce::failed);
             mirror.awaitCaughtUp(a, b.name(), List.of("om-fail"), TIMEOUT);
-            assertExact(awaitCheckpoints(committed));
+            awaitCheckpoints(committed);
+            assertEveryCheckpointExact();
             assertOffsetSyncsPointAtTheirRecords();
+        }
+    }
+
+    @Test
+    void shouldWriteOffsetSyncsToTheSourceWhenConfigured() throws Exception {
+        a.createTopic("om-loc", 1);
+        TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic("om-loc", 1).count(300)
+                .idPrefix("l").build());
+        Map<String, String> props = flow("om-loc");
+        props.put("offset-syncs.topic.location", "source");
+        try (MirrorRunner mirror = MirrorRunner.start(props)) {
+            mirror.awaitCaughtUp(a, b.name(), List.of("om-loc"), TIMEOUT);
+            // MM2 names the topic after the other cluster: on the source, after the target.
+            String syncs = "mm2-offset-syncs." + b.name() + ".internal";
+            Poll.until("offset syncs of om-loc on the source cluster", TIMEOUT, () -> readAll(a, syncs).stream()
+                    .map(r -> OffsetSync.deserialize(r.key(), r.value()))
+                    .anyMatch(sync -> sync.topic().equals("om-loc") && sync.upstreamOffset() == 0
+                            && sync.downstreamOffset() == 0));
         }
     }
 
@@ -299,6 +319,18 @@ class OffsetMappingIT {
             return missing.isEmpty();
         }, () -> "missing " + missing);
         return latest;
+    }
+
+    /** Every checkpoint record ever written to the checkpoints topic is exact (not only the latest ones). */
+    private static void assertEveryCheckpointExact() {
+        Map<String, Map<TopicPartition, Checkpoint>> all = new HashMap<>();
+        int i = 0;
+        for (ConsumerRecord<byte[], byte[]> r : readAll(b, a.name() + ".checkpoints.internal")) {
+            Checkpoint c = Checkpoint.deserialize(r.key(), r.value());
+            all.computeIfAbsent(c.consumerGroupId() + "#" + i++, g -> new HashMap<>())
+                    .put(new TopicPartition(c.topic().substring(a.name().length() + 1), c.partition()), c);
+        }
+        assertExact(all);
     }
 
     private static void assertExact(Map<String, Map<TopicPartition, Checkpoint>> checkpoints) {

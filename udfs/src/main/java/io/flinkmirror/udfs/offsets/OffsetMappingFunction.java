@@ -45,6 +45,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(OffsetMappingFunction.class);
     private static final long RETRY_MS = 200;
+    /** Transactions waiting to be located on the target, per partition, before the oldest are given up. */
+    static final int MAX_PENDING = 2_000;
 
     /** Side output: offset syncs in MirrorMaker 2's format, for {@code mm2-offset-syncs.<cluster>.internal}. */
     public static final OutputTag<EncodedRecord> OFFSET_SYNCS =
@@ -130,6 +132,19 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             targetTopicState.update(writes.targetTopic);
         }
         pendingState.add(writes);
+        List<PartitionWrites> pending = new ArrayList<>();
+        pendingState.get().forEach(pending::add);
+        if (pending.size() > MAX_PENDING) {
+            // The target has been unreadable for a long time (e.g. no READ permission for the job's principal):
+            // bound the state, and give up exactness for the skipped range.
+            unaligned.inc();
+            LOG.warn("{} {} transactions of {} could not be located on the target; dropping the oldest (source "
+                    + "offsets up to {} will not be translated)", flow, pending.size(), writes.sourceKey(),
+                    pending.get(0).runStarts[pending.get(0).runStarts.length - 1]);
+            pendingState.update(pending.subList(pending.size() - MAX_PENDING / 2, pending.size()));
+            runs.clear();
+            runsState.update(runs);
+        }
         scheduleRetry(ctx.timerService().currentProcessingTime(), ctx.timerService());
     }
 
