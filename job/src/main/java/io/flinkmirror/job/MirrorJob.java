@@ -4,6 +4,7 @@ import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
+import io.flinkmirror.udfs.heartbeat.HeartbeatFunction;
 import io.flinkmirror.udfs.offsets.EncodedRecord;
 import io.flinkmirror.udfs.offsets.GroupOffset;
 import io.flinkmirror.udfs.offsets.GroupOffsetPoller;
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Flink Mirror job graph: one pipeline per enabled flow {@code A->B},
- * KafkaSource(A) -> {@link ReplicateFunction} -> KafkaSink(B). The graph is the same whether the job runs in an
+ * KafkaSource(A) -> {@link ReplicateFunction} -> KafkaSink(B), plus one heartbeat emitter per pair that emits
+ * heartbeats ({@link MirrorConfig#heartbeatFlows()}, replicating or not). The graph is the same whether the job runs in an
  * embedded Flink ({@code bin/mirror run}) or is submitted to a cluster ({@code flink run}).
  */
 public final class MirrorJob {
@@ -96,7 +98,7 @@ public final class MirrorJob {
         return flinkConfiguration().get(PipelineOptions.NAME);
     }
 
-    /** Adds every enabled flow's pipeline to {@code env}. */
+    /** Adds every enabled flow's pipeline and every pair's heartbeat emitter to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
         if (!config.ignoredKeys().isEmpty()) {
             LOG.info("Keys with no effect in Flink Mirror (Kafka Connect / MirrorMaker 2 worker settings): {}",
@@ -105,6 +107,32 @@ public final class MirrorJob {
         for (FlowConfig flow : config.flows()) {
             addFlow(env, flow);
         }
+        for (FlowConfig flow : config.heartbeatFlows()) {
+            addHeartbeats(env, flow);
+        }
+    }
+
+    /**
+     * MirrorMaker 2's heartbeat connector for pair {@code A->B}: every {@code emit.heartbeats.interval.seconds}, a
+     * heartbeat {@code A->B} into B's heartbeats topic. The normal replication pipelines carry heartbeats topics on
+     * ({@code heartbeats} on A becomes {@code A.heartbeats} on B), which MM2's {@code MirrorClient} reads to find
+     * upstream clusters and replication hops.
+     */
+    private void addHeartbeats(StreamExecutionEnvironment env, FlowConfig flow) {
+        String a = flow.source();
+        String b = flow.target();
+        Duration interval = flow.emitHeartbeatsInterval();
+        LOG.info("{} emitting heartbeats to {} on {} every {}", flow.name(), flow.heartbeatsTopic(), b, interval);
+        DataGeneratorSource<Long> ticks = new DataGeneratorSource<>(i -> i, Long.MAX_VALUE,
+                RateLimiterStrategy.perSecond(1_000.0 / interval.toMillis()), Types.LONG);
+        env.fromSource(ticks, WatermarkStrategy.noWatermarks(), MirrorOperator.HEARTBEAT_TICKS.displayName(a, b))
+                .uid(MirrorOperator.HEARTBEAT_TICKS.uid(a, b)).setParallelism(1)
+                .map(new HeartbeatFunction(a, b, flow.heartbeatsTopic(), flow.targetAdminProps()))
+                .uid(MirrorOperator.HEARTBEAT.uid(a, b))
+                .name(MirrorOperator.HEARTBEAT.displayName(a, b)).setParallelism(1)
+                .sinkTo(internalTopicSink(flow.targetProducerProps()))
+                .uid(MirrorOperator.HEARTBEAT_SINK.uid(a, b))
+                .name(MirrorOperator.HEARTBEAT_SINK.displayName(a, b)).setParallelism(1);
     }
 
     private void addFlow(StreamExecutionEnvironment env, FlowConfig flow) {
@@ -189,7 +217,7 @@ public final class MirrorJob {
     }
 
     /**
-     * Offset syncs and checkpoints are idempotent facts about committed data (compacted topics, keyed by partition or
+     * Offset syncs, checkpoints and heartbeats are idempotent facts about committed data (compacted topics, keyed by partition or
      * group): at-least-once is enough, and MirrorMaker 2's readers use read_uncommitted.
      */
     private static KafkaSink<EncodedRecord> internalTopicSink(Map<String, String> producerProps) {
@@ -248,12 +276,15 @@ public final class MirrorJob {
         return (jobName() + "-" + flow.source() + "-" + flow.target()).replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    /** The source and target bootstrap servers of every flow, by cluster alias (for preflight checks). */
+    /** The bootstrap servers of every cluster the job reads or writes, by cluster alias (for preflight checks). */
     public static Map<String, String> bootstrapServers(MirrorConfig config) {
         Map<String, String> result = new java.util.LinkedHashMap<>();
         for (FlowConfig flow : config.flows()) {
             result.put(flow.source(), String.valueOf(flow.sourceAdminProps().get("bootstrap.servers")));
             result.put(flow.target(), String.valueOf(flow.targetAdminProps().get("bootstrap.servers")));
+        }
+        for (FlowConfig flow : config.heartbeatFlows()) {
+            result.putIfAbsent(flow.target(), String.valueOf(flow.targetAdminProps().get("bootstrap.servers")));
         }
         return result;
     }

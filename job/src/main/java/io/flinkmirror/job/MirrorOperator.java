@@ -15,7 +15,10 @@ public enum MirrorOperator {
     CHECKPOINTS_SINK("checkpoints-sink", "Checkpoints sink"),
     OFFSET_SYNCS_SINK("offset-syncs-sink", "Offset syncs sink"),
     GROUP_OFFSET_SYNC("group-offset-sync", "Group offset sync"),
-    GROUP_OFFSET_SYNC_END("group-offset-sync-end", "Group offset sync end");
+    GROUP_OFFSET_SYNC_END("group-offset-sync-end", "Group offset sync end"),
+    HEARTBEAT_TICKS("heartbeats-ticks", "Heartbeat ticks"),
+    HEARTBEAT("heartbeats", "Heartbeats"),
+    HEARTBEAT_SINK("heartbeats-sink", "Heartbeats sink");
 
     private final String uidSuffix;
     private final String label;

@@ -14,8 +14,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
 
 /**
- * Checks, before the job is submitted, that every cluster of every enabled flow answers, so that a wrong address or
- * credential fails in seconds with the cluster's alias and address instead of as a restart loop inside Flink.
+ * Checks, before the job is submitted, that every cluster of every enabled flow and every heartbeat target answers,
+ * so that a wrong address or credential fails in seconds with the cluster's alias and address instead of as a restart
+ * loop inside Flink.
  */
 public final class Preflight {
 
@@ -35,6 +36,9 @@ public final class Preflight {
         Map<String, Map<String, Object>> clusters = new LinkedHashMap<>();
         for (FlowConfig flow : config.flows()) {
             clusters.putIfAbsent(flow.source(), new HashMap<>(flow.sourceAdminProps()));
+            clusters.putIfAbsent(flow.target(), new HashMap<>(flow.targetAdminProps()));
+        }
+        for (FlowConfig flow : config.heartbeatFlows()) {
             clusters.putIfAbsent(flow.target(), new HashMap<>(flow.targetAdminProps()));
         }
         clusters.forEach((alias, props) -> checkCluster(alias, props, timeout));

@@ -36,18 +36,25 @@ import java.util.Set;
  * <p>Flows are enabled as in MM2 ({@code MirrorMakerConfig.clusterPairs}): {@code A->B} replicates if
  * {@code A->B.enabled} is true, or if it is unset, the top-level {@code enabled} is true and heartbeats are enabled for
  * the pair ({@code A->B.emit.heartbeats.enabled}, else {@code emit.heartbeats.enabled}, default true).
+ *
+ * <p>Heartbeats follow MM2's herder rule: a pair {@code A->B} has a herder if {@code A->B.enabled} is true or its
+ * heartbeats are enabled, and every herder emits heartbeats into its target, whether or not it replicates. So with
+ * the defaults every ordered pair of {@code clusters} emits ({@link #heartbeatFlows()}), which is how the cluster at
+ * the start of a chain gets the {@code heartbeats} topic that the next flow replicates.
  */
 public final class MirrorConfig {
 
     private final List<String> clusters;
     private final List<FlowConfig> flows;
+    private final List<FlowConfig> heartbeatFlows;
     private final Map<String, String> flinkOptions;
     private final Set<String> ignoredKeys;
 
-    private MirrorConfig(List<String> clusters, List<FlowConfig> flows, Map<String, String> flinkOptions,
-                         Set<String> ignoredKeys) {
+    private MirrorConfig(List<String> clusters, List<FlowConfig> flows, List<FlowConfig> heartbeatFlows,
+                         Map<String, String> flinkOptions, Set<String> ignoredKeys) {
         this.clusters = clusters;
         this.flows = flows;
+        this.heartbeatFlows = heartbeatFlows;
         this.flinkOptions = flinkOptions;
         this.ignoredKeys = ignoredKeys;
     }
@@ -108,6 +115,7 @@ public final class MirrorConfig {
         }
 
         List<FlowConfig> flows = new ArrayList<>();
+        List<FlowConfig> heartbeatFlows = new ArrayList<>();
         for (String[] pair : pairsInOrder(clusters, flowOrder)) {
             // Resolving every pair validates every top-level and per-flow value, enabled or not.
             FlowConfig flow = FlowConfig.resolve(resolved, pair[0], pair[1]);
@@ -116,6 +124,9 @@ public final class MirrorConfig {
                 requireBootstrap(resolved, pair[1], flow);
                 flows.add(flow);
             }
+            if (emitsHeartbeats(resolved, pair[1], flow)) {
+                heartbeatFlows.add(flow);
+            }
         }
         if (flows.isEmpty()) {
             throw new ConfigException("No replication flow is enabled: set '<source>-><target>.enabled = true' for "
@@ -123,7 +134,7 @@ public final class MirrorConfig {
                     + "), e.g. '" + clusters.get(0) + "->" + (clusters.size() > 1 ? clusters.get(1) : "B")
                     + ".enabled = true'");
         }
-        return new MirrorConfig(List.copyOf(clusters), List.copyOf(flows),
+        return new MirrorConfig(List.copyOf(clusters), List.copyOf(flows), List.copyOf(heartbeatFlows),
                 Collections.unmodifiableMap(flinkOptions), Collections.unmodifiableSet(ignoredKeys));
     }
 
@@ -142,6 +153,15 @@ public final class MirrorConfig {
         return flows;
     }
 
+    /**
+     * The pairs that emit heartbeats into their target, in the order of {@link #flows()}'s pairs: every pair whose
+     * MM2 herder exists and whose {@code emit.heartbeats.interval.seconds} is not 0, replicating or not (see the class
+     * javadoc). A pair whose target has no {@code bootstrap.servers} (a cluster listed but used by no flow) is skipped.
+     */
+    public List<FlowConfig> heartbeatFlows() {
+        return heartbeatFlows;
+    }
+
     /** Flink options: every {@code flink.*} key but ours, with the {@code flink.} prefix removed. */
     public Map<String, String> flinkOptions() {
         return flinkOptions;
@@ -154,7 +174,8 @@ public final class MirrorConfig {
 
     @Override
     public String toString() {
-        return "MirrorConfig{clusters=" + clusters + ", flows=" + flows + ", flinkOptions=" + flinkOptions.keySet()
+        return "MirrorConfig{clusters=" + clusters + ", flows=" + flows + ", heartbeatFlows="
+                + heartbeatFlows.stream().map(FlowConfig::name).toList() + ", flinkOptions=" + flinkOptions.keySet()
                 + ", ignoredKeys=" + ignoredKeys + "}";
     }
 
@@ -173,6 +194,15 @@ public final class MirrorConfig {
             return ConfigValues.bool(flowEnabledKey, raw.get(flowEnabledKey));
         }
         return heartbeats && raw.containsKey("enabled") && ConfigValues.bool("enabled", raw.get("enabled"));
+    }
+
+    /**
+     * Whether the herder of {@code flow} emits heartbeats. A non-zero interval implies heartbeats are enabled for the
+     * pair, hence that its herder exists ({@link #isEnabled}), whether or not it replicates.
+     */
+    private static boolean emitsHeartbeats(Map<String, String> raw, String target, FlowConfig flow) {
+        boolean targetKnown = raw.containsKey(target + ".bootstrap.servers") || raw.containsKey("bootstrap.servers");
+        return !flow.emitHeartbeatsInterval().isZero() && targetKnown;
     }
 
     private static void requireBootstrap(Map<String, String> raw, String alias, FlowConfig flow) {

@@ -1,0 +1,108 @@
+package io.flinkmirror.job;
+
+import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.MirrorRunner;
+import io.flinkmirror.testutils.Poll;
+import io.flinkmirror.testutils.ProducedRecord;
+import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.udfs.offsets.KafkaReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the offset-mapping side stream costs: the same exactly-once replication with and without it, alternating,
+ * repeated, medians compared (this machine is shared and noisy: ratios of the same run only). Not part of the test
+ * run; run it with
+ * {@code mvn -B -pl job verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SideStreamCostBenchmark}
+ * ({@code -Dbench.records=N -Dbench.rounds=R} to change the load).
+ */
+class SideStreamCostBenchmark {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
+                    .build());
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void compareThroughputWithAndWithoutTheSideStream() throws Exception {
+        int records = Integer.getInteger("bench.records", 300_000);
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
+        LocalKafkaCluster a = clusters.get(0);
+        LocalKafkaCluster b = clusters.get(1);
+        try {
+            List<Double> with = new ArrayList<>();
+            List<Double> without = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                for (boolean sideStream : new boolean[] {round % 2 == 0, round % 2 != 0}) {
+                    String topic = "bench-" + round + "-" + sideStream;
+                    a.createTopic(topic, 4);
+                    List<ProducedRecord> produced = TestRecords.builder().topic(topic, 4).count(records)
+                            .valueSize(1024).headerRatio(1.0).nullKeyRatio(0).tombstoneRatio(0)
+                            .idPrefix(topic).build();
+                    TestRecords.produce(a.bootstrapServers(), produced);
+                    Map<Integer, byte[]> lastValues = new java.util.HashMap<>();
+                    produced.forEach(r -> lastValues.put(r.partition(), r.value()));
+                    Map<String, String> props = MirrorRunner.flowProperties(a, b);
+                    props.put(a.name() + "->" + b.name() + ".topics", topic);
+                    props.put("flink.execution.checkpointing.interval", "2 s");
+                    if (!sideStream) {
+                        props.put("emit.offset-syncs.enabled", "false");
+                        props.put("emit.checkpoints.enabled", "false");
+                    }
+                    long start = System.nanoTime();
+                    try (MirrorRunner mirror = MirrorRunner.start(props)) {
+                        String remote = a.name() + "." + topic;
+                        Poll.until(topic + " replicated", Duration.ofMinutes(10), () -> replicated(b, remote, lastValues));
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    (sideStream ? with : without).add(records / seconds);
+                    System.out.printf("round %d side stream %-5s %,.0f records/s%n", round, sideStream,
+                            records / seconds);
+                }
+            }
+            double medianWith = median(with);
+            double medianWithout = median(without);
+            System.out.printf("side stream on: median %,.0f records/s; off: %,.0f records/s; ratio on/off %.3f "
+                    + "(target >= 0.95)%n", medianWith, medianWithout, medianWith / medianWithout);
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    /** Whether the last record produced to each partition is readable (committed) on the target. */
+    private static boolean replicated(LocalKafkaCluster cluster, String topic, Map<Integer, byte[]> lastValues) {
+        try (KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            for (Map.Entry<Integer, byte[]> e : lastValues.entrySet()) {
+                TopicPartition tp = new TopicPartition(topic, e.getKey());
+                long end = reader.endOffset(tp);
+                if (reader.findFirst(tp, Math.max(0, end - 5), r -> java.util.Arrays.equals(r.value(), e.getValue()))
+                        .isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        return sorted.get(sorted.size() / 2);
+    }
+}

@@ -1,0 +1,49 @@
+package io.flinkmirror.udfs.heartbeat;
+
+import io.flinkmirror.udfs.mm2.Heartbeat;
+import io.flinkmirror.udfs.offsets.EncodedRecord;
+import io.flinkmirror.udfs.offsets.InternalTopics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each tick into one MirrorMaker 2 heartbeat {@code source->target}, timestamped now, for the target cluster's
+ * heartbeats topic, as MM2's {@code MirrorHeartbeatTask} does every {@code emit.heartbeats.interval.seconds}. On open,
+ * creates that topic on the target as MM2's {@code MirrorHeartbeatConnector} does: one partition, compacted.
+ */
+public class HeartbeatFunction extends RichMapFunction<Long, EncodedRecord> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(HeartbeatFunction.class);
+
+    private final String sourceAlias;
+    private final String targetAlias;
+    private final String heartbeatsTopic;
+    private final HashMap<String, String> targetAdminProps;
+
+    public HeartbeatFunction(String sourceAlias, String targetAlias, String heartbeatsTopic,
+                             Map<String, String> targetAdminProps) {
+        this.sourceAlias = Objects.requireNonNull(sourceAlias, "sourceAlias");
+        this.targetAlias = Objects.requireNonNull(targetAlias, "targetAlias");
+        this.heartbeatsTopic = Objects.requireNonNull(heartbeatsTopic, "heartbeatsTopic");
+        this.targetAdminProps = new HashMap<>(Objects.requireNonNull(targetAdminProps, "targetAdminProps"));
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        InternalTopics.ensure(targetAdminProps, heartbeatsTopic);
+        LOG.info("{}->{} emitting heartbeats to topic {} on {}", sourceAlias, targetAlias, heartbeatsTopic,
+                targetAlias);
+    }
+
+    @Override
+    public EncodedRecord map(Long tick) {
+        Heartbeat heartbeat = new Heartbeat(sourceAlias, targetAlias, System.currentTimeMillis());
+        return new EncodedRecord(heartbeatsTopic, heartbeat.recordKey(), heartbeat.recordValue());
+    }
+}
