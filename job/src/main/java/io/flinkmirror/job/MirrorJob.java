@@ -158,7 +158,9 @@ public final class MirrorJob {
         tracked.sinkTo(sink(flow))
                 .uid(MirrorOperator.SINK.uid(a, b))
                 .name(MirrorOperator.SINK.displayName(a, b));
-        addOffsetMapping(env, flow, tracked.getSideOutput(OffsetTrackingOperator.WRITES));
+        if (flow.offsetMapping()) {
+            addOffsetMapping(env, flow, tracked.getSideOutput(OffsetTrackingOperator.WRITES));
+        }
     }
 
     /**
@@ -201,9 +203,11 @@ public final class MirrorJob {
         checkpoints.sinkTo(internalTopicSink(flow.targetProducerProps()))
                 .uid(MirrorOperator.CHECKPOINTS_SINK.uid(a, b))
                 .name(MirrorOperator.CHECKPOINTS_SINK.displayName(a, b));
-        checkpoints.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS).sinkTo(internalTopicSink(syncsProducer))
-                .uid(MirrorOperator.OFFSET_SYNCS_SINK.uid(a, b))
-                .name(MirrorOperator.OFFSET_SYNCS_SINK.displayName(a, b));
+        if (flow.emitOffsetSyncs()) {
+            checkpoints.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS).sinkTo(internalTopicSink(syncsProducer))
+                    .uid(MirrorOperator.OFFSET_SYNCS_SINK.uid(a, b))
+                    .name(MirrorOperator.OFFSET_SYNCS_SINK.displayName(a, b));
+        }
         if (flow.syncGroupOffsets() && !flow.syncGroupOffsetsInterval().isZero()) {
             checkpoints.keyBy(GroupOffsetSyncFunction::groupOf)
                     .process(new GroupOffsetSyncFunction(flow.name(), flow.syncGroupOffsetsInterval().toMillis(),

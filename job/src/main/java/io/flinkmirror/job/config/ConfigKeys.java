@@ -110,6 +110,9 @@ final class ConfigKeys {
             "Whether translated offsets are committed to the target's groups (when they have no active member).");
     static final ConfigKey SYNC_GROUP_OFFSETS_INTERVAL = new ConfigKey("sync.group.offsets.interval.seconds", LONG,
             "60", "Seconds between group offset syncs.");
+    static final ConfigKey EMIT_OFFSET_SYNCS_ENABLED = new ConfigKey("emit.offset-syncs.enabled", BOOLEAN, "true",
+            "Whether offset syncs are written. With emit.checkpoints.enabled=false too, the offset-mapping side "
+                    + "stream is not run at all.");
     static final ConfigKey OFFSET_SYNCS_TOPIC_LOCATION = new ConfigKey("offset-syncs.topic.location", ENUM, "target",
             "Cluster holding the offset-syncs topic: source or target. MM2's default is source.");
     static final ConfigKey OFFSET_LAG_MAX = new ConfigKey("offset.lag.max", LONG, "100",
@@ -147,7 +150,8 @@ final class ConfigKeys {
             REFRESH_TOPICS_INTERVAL, SYNC_TOPIC_CONFIGS_ENABLED, SYNC_TOPIC_CONFIGS_INTERVAL, CONFIG_PROPERTIES_EXCLUDE,
             HEARTBEATS_REPLICATION_ENABLED, GROUPS, GROUPS_EXCLUDE, GROUP_FILTER_CLASS, REFRESH_GROUPS_ENABLED,
             REFRESH_GROUPS_INTERVAL, EMIT_CHECKPOINTS_ENABLED, EMIT_CHECKPOINTS_INTERVAL, SYNC_GROUP_OFFSETS_ENABLED,
-            SYNC_GROUP_OFFSETS_INTERVAL, OFFSET_SYNCS_TOPIC_LOCATION, OFFSET_LAG_MAX, EMIT_HEARTBEATS_ENABLED,
+            SYNC_GROUP_OFFSETS_INTERVAL, EMIT_OFFSET_SYNCS_ENABLED, OFFSET_SYNCS_TOPIC_LOCATION, OFFSET_LAG_MAX,
+            EMIT_HEARTBEATS_ENABLED,
             EMIT_HEARTBEATS_INTERVAL, DELIVERY_GUARANTEE, SINK_TRANSACTION_TIMEOUT, PROVENANCE_HEADER);
 
     /** Our own flink.* keys (not passed to Flink). */
@@ -162,7 +166,7 @@ final class ConfigKeys {
             HEARTBEATS_REPLICATION_ENABLED,
             GROUPS, GROUPS_EXCLUDE, GROUP_FILTER_CLASS, REFRESH_GROUPS_ENABLED, REFRESH_GROUPS_INTERVAL,
             EMIT_CHECKPOINTS_ENABLED, EMIT_CHECKPOINTS_INTERVAL, SYNC_GROUP_OFFSETS_ENABLED, SYNC_GROUP_OFFSETS_INTERVAL,
-            OFFSET_SYNCS_TOPIC_LOCATION, OFFSET_LAG_MAX,
+            EMIT_OFFSET_SYNCS_ENABLED, OFFSET_SYNCS_TOPIC_LOCATION, OFFSET_LAG_MAX,
             EMIT_HEARTBEATS_ENABLED, EMIT_HEARTBEATS_INTERVAL,
             DELIVERY_GUARANTEE, SINK_TRANSACTION_TIMEOUT, PROVENANCE_HEADER, FLINK_OPTIONS, CONFIG_PROVIDERS);
 }

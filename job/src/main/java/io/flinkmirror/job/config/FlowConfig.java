@@ -79,6 +79,7 @@ public final class FlowConfig implements Serializable {
     private final boolean syncGroupOffsets;
     private final Duration syncGroupOffsetsInterval;
     private final String offsetSyncsTopicLocation;
+    private final boolean emitOffsetSyncs;
     private final long offsetLagMax;
     private final boolean exactlyOnce;
     private final Duration sinkTransactionTimeout;
@@ -120,6 +121,7 @@ public final class FlowConfig implements Serializable {
         this.offsetSyncsTopicLocation = settings.oneOf(ConfigKeys.OFFSET_SYNCS_TOPIC_LOCATION, false,
                 LOCATION_SOURCE, LOCATION_TARGET);
         this.offsetLagMax = settings.nonNegativeLong(ConfigKeys.OFFSET_LAG_MAX);
+        this.emitOffsetSyncs = settings.bool(ConfigKeys.EMIT_OFFSET_SYNCS_ENABLED);
         this.exactlyOnce = EXACTLY_ONCE.equals(settings.oneOf(ConfigKeys.DELIVERY_GUARANTEE, true,
                 EXACTLY_ONCE, AT_LEAST_ONCE));
         this.sinkTransactionTimeout = settings.positiveMillis(ConfigKeys.SINK_TRANSACTION_TIMEOUT);
@@ -254,6 +256,15 @@ public final class FlowConfig implements Serializable {
     }
 
     /** How far a remote partition may run ahead of the last offset sync before a new one is written. */
+    public boolean emitOffsetSyncs() {
+        return emitOffsetSyncs;
+    }
+
+    /** Whether the offset-mapping side stream runs: for offset syncs, checkpoints, or both. */
+    public boolean offsetMapping() {
+        return emitOffsetSyncs || !emitCheckpointsInterval.isZero();
+    }
+
     public long offsetLagMax() {
         return offsetLagMax;
     }

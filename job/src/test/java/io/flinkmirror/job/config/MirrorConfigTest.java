@@ -102,7 +102,6 @@ class MirrorConfigTest {
         connectKeys.put("dedicated.mode.enable.internal.rest", "true");
         connectKeys.put("exactly.once.source.support", "enabled");
         connectKeys.put("offset.flush.interval.ms", "10000");
-        connectKeys.put("emit.offset-syncs.enabled", "true");
         connectKeys.put("sync.topic.acls.enabled", "false");
         connectKeys.put("B.offset.storage.topic", "mm2-offsets");
         connectKeys.put("status.storage.topic", "mm2-status");
