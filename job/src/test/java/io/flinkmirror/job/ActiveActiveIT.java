@@ -4,49 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
+import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.TestRecords;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A<->B in one job: no record ever crosses back, with either replication policy. */
 class ActiveActiveIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
-                    .build());
+    static final MiniClusterExtension FLINK = KafkaClusters.flink();
+    /** Fresh clusters for each test: with topics = .* both ways, earlier tests' topics would interfere. */
+    @RegisterExtension
+    final KafkaClusters kafka = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
-    @TempDir
-    Path dir;
     LocalKafkaCluster a;
     LocalKafkaCluster b;
 
     @BeforeEach
-    void startClusters() {
-        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
-        a = clusters.get(0);
-        b = clusters.get(1);
-    }
-
-    @AfterEach
-    void stopClusters() {
-        a.close();
-        b.close();
+    void clusters() {
+        a = kafka.get(0);
+        b = kafka.get(1);
     }
 
     private Map<String, String> bothWays() {

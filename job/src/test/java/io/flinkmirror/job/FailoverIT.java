@@ -7,6 +7,7 @@ import io.flinkmirror.job.failover.CheckpointReader;
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.Deadline;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
+import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
@@ -29,7 +30,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,7 +39,6 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,9 +53,9 @@ import picocli.CommandLine;
 class FailoverIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
-                    .build());
+    static final MiniClusterExtension FLINK = KafkaClusters.flink();
+    @RegisterExtension
+    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
@@ -66,20 +65,9 @@ class FailoverIT {
     static LocalKafkaCluster b;
 
     @BeforeAll
-    static void startClusters() {
-        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
-        a = clusters.get(0);
-        b = clusters.get(1);
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+    static void clusters() {
+        a = KAFKA.get(0);
+        b = KAFKA.get(1);
     }
 
     @Test

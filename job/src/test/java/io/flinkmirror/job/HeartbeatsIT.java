@@ -3,9 +3,9 @@ package io.flinkmirror.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +15,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,11 +22,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.mirror.Heartbeat;
 import org.apache.kafka.connect.mirror.MirrorClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Heartbeats in a chain A->B->C run by one job: MirrorMaker 2's own {@code MirrorClient} (connect-mirror-client) finds
@@ -36,26 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
 class HeartbeatsIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
-                    .build());
+    static final MiniClusterExtension FLINK = KafkaClusters.flink();
+    @RegisterExtension
+    static final KafkaClusters KAFKA = KafkaClusters.of(3);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
-    @TempDir
-    static Path dir;
     static List<LocalKafkaCluster> clusters;
 
     @BeforeAll
-    static void startClusters() {
-        clusters = LocalKafkaCluster.startMany(3, dir);
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        if (clusters != null) {
-            clusters.forEach(LocalKafkaCluster::close);
-        }
+    static void clusters() {
+        clusters = List.of(KAFKA.get(0), KAFKA.get(1), KAFKA.get(2));
     }
 
     /** Clusters A, B, C; only A->B and B->C replicate, every pair emits heartbeats (MM2's defaults). */

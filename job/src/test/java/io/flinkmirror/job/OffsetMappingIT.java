@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.Compaction;
 import io.flinkmirror.testutils.FailOnce;
+import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
@@ -12,7 +13,6 @@ import io.flinkmirror.testutils.TestRecords;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.mm2.OffsetSync;
 import io.flinkmirror.udfs.offsets.KafkaReader;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,11 +30,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.mirror.MirrorClient;
 import org.apache.kafka.connect.mirror.RemoteClusterUtils;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The offset-mapping side stream: for every checkpoint written, a consumer on the target starting at its downstream
@@ -45,32 +42,19 @@ import org.junit.jupiter.api.io.TempDir;
 class OffsetMappingIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
-                    .build());
+    static final MiniClusterExtension FLINK = KafkaClusters.flink();
+    @RegisterExtension
+    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
-    @TempDir
-    static Path dir;
     static LocalKafkaCluster a;
     static LocalKafkaCluster b;
 
     @BeforeAll
-    static void startClusters() {
-        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
-        a = clusters.get(0);
-        b = clusters.get(1);
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+    static void clusters() {
+        a = KAFKA.get(0);
+        b = KAFKA.get(1);
     }
 
     private static Map<String, String> flow(String topics) {

@@ -56,7 +56,7 @@ public record Checkpoint(String consumerGroupId, String topic, int partition, lo
 
     /** Record key bytes, as MM2's {@code Checkpoint.recordKey()}. */
     public byte[] recordKey() {
-        return write("key", new Struct(KEY_SCHEMA)
+        return Structs.write(this, "key", new Struct(KEY_SCHEMA)
                 .set("group", consumerGroupId)
                 .set("topic", topic)
                 .set("partition", partition));
@@ -64,7 +64,7 @@ public record Checkpoint(String consumerGroupId, String topic, int partition, lo
 
     /** Record value bytes (version 0), as MM2's {@code Checkpoint.recordValue()}. */
     public byte[] recordValue() {
-        return write("value", new Struct(HEADER_SCHEMA).set("version", VERSION),
+        return Structs.write(this, "value", new Struct(HEADER_SCHEMA).set("version", VERSION),
                 new Struct(VALUE_SCHEMA_V0)
                         .set("upstreamOffset", upstreamOffset)
                         .set("offset", downstreamOffset)
@@ -93,23 +93,6 @@ public record Checkpoint(String consumerGroupId, String topic, int partition, lo
         } catch (SchemaException e) {
             throw new IllegalArgumentException("Malformed MM2 checkpoint record (key " + key.length
                     + " bytes, value " + value.length + " bytes): " + e.getMessage(), e);
-        }
-    }
-
-    /** Writes {@code structs} back to back; a string that cannot be encoded is reported as IllegalArgumentException. */
-    private byte[] write(String part, Struct... structs) {
-        try {
-            int size = 0;
-            for (Struct struct : structs) {
-                size += struct.sizeOf();
-            }
-            ByteBuffer buffer = ByteBuffer.allocate(size);
-            for (Struct struct : structs) {
-                struct.writeTo(buffer);
-            }
-            return buffer.array();
-        } catch (SchemaException e) {
-            throw new IllegalArgumentException("Cannot encode the " + part + " of " + this + ": " + e.getMessage(), e);
         }
     }
 }

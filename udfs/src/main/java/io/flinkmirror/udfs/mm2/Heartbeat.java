@@ -39,14 +39,14 @@ public record Heartbeat(String sourceClusterAlias, String targetClusterAlias, lo
 
     /** Record key bytes, as MM2's {@code Heartbeat.recordKey()}. */
     public byte[] recordKey() {
-        return write("key", new Struct(KEY_SCHEMA)
+        return Structs.write(this, "key", new Struct(KEY_SCHEMA)
                 .set("sourceClusterAlias", sourceClusterAlias)
                 .set("targetClusterAlias", targetClusterAlias));
     }
 
     /** Record value bytes (version 0), as MM2's {@code Heartbeat.recordValue()}. */
     public byte[] recordValue() {
-        return write("value", new Struct(HEADER_SCHEMA).set("version", VERSION),
+        return Structs.write(this, "value", new Struct(HEADER_SCHEMA).set("version", VERSION),
                 new Struct(VALUE_SCHEMA_V0).set("timestamp", timestamp));
     }
 
@@ -71,23 +71,6 @@ public record Heartbeat(String sourceClusterAlias, String targetClusterAlias, lo
         } catch (SchemaException e) {
             throw new IllegalArgumentException("Malformed MM2 heartbeat record (key " + key.length
                     + " bytes, value " + value.length + " bytes): " + e.getMessage(), e);
-        }
-    }
-
-    /** Writes {@code structs} back to back; a string that cannot be encoded is reported as IllegalArgumentException. */
-    private byte[] write(String part, Struct... structs) {
-        try {
-            int size = 0;
-            for (Struct struct : structs) {
-                size += struct.sizeOf();
-            }
-            ByteBuffer buffer = ByteBuffer.allocate(size);
-            for (Struct struct : structs) {
-                struct.writeTo(buffer);
-            }
-            return buffer.array();
-        } catch (SchemaException e) {
-            throw new IllegalArgumentException("Cannot encode the " + part + " of " + this + ": " + e.getMessage(), e);
         }
     }
 }

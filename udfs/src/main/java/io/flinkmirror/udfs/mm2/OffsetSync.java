@@ -48,12 +48,12 @@ public record OffsetSync(String topic, int partition, long upstreamOffset, long 
 
     /** Record key bytes, as MM2's {@code OffsetSync.recordKey()}. */
     public byte[] recordKey() {
-        return write("key", new Struct(KEY_SCHEMA).set("topic", topic).set("partition", partition));
+        return Structs.write(this, "key", new Struct(KEY_SCHEMA).set("topic", topic).set("partition", partition));
     }
 
     /** Record value bytes, as MM2's {@code OffsetSync.recordValue()}. */
     public byte[] recordValue() {
-        return write("value", new Struct(VALUE_SCHEMA)
+        return Structs.write(this, "value", new Struct(VALUE_SCHEMA)
                 .set("upstreamOffset", upstreamOffset)
                 .set("offset", downstreamOffset));
     }
@@ -70,23 +70,6 @@ public record OffsetSync(String topic, int partition, long upstreamOffset, long 
         } catch (SchemaException e) {
             throw new IllegalArgumentException("Malformed MM2 offset-sync record (key " + key.length
                     + " bytes, value " + value.length + " bytes): " + e.getMessage(), e);
-        }
-    }
-
-    /** Writes {@code structs} back to back; a string that cannot be encoded is reported as IllegalArgumentException. */
-    private byte[] write(String part, Struct... structs) {
-        try {
-            int size = 0;
-            for (Struct struct : structs) {
-                size += struct.sizeOf();
-            }
-            ByteBuffer buffer = ByteBuffer.allocate(size);
-            for (Struct struct : structs) {
-                struct.writeTo(buffer);
-            }
-            return buffer.array();
-        } catch (SchemaException e) {
-            throw new IllegalArgumentException("Cannot encode the " + part + " of " + this + ": " + e.getMessage(), e);
         }
     }
 }
