@@ -1,6 +1,9 @@
 package io.flinkmirror.udfs.offsets;
 
-/** A consumer group's committed offset on a source partition (a Flink POJO). */
+/**
+ * A consumer group's committed offset on a source partition (a Flink POJO). With {@link #endOffset} set it is instead
+ * the partition's end offset (read_committed) and log start offset, sent for the lag metric and never translated.
+ */
 public class GroupOffset {
 
     public String group;
@@ -8,6 +11,12 @@ public class GroupOffset {
     public int partition;
     public long offset;
     public String metadata;
+    /** When the offset was read on the source (epoch millis; 0 if unknown). */
+    public long readAtMillis;
+    /** Marker: {@link #offset} is the partition's end offset, not a group's offset ({@link #group} is null). */
+    public boolean endOffset;
+    /** With {@link #endOffset}: the partition's log start offset. */
+    public long logStartOffset;
 
     public GroupOffset() {}
 
@@ -19,6 +28,16 @@ public class GroupOffset {
         this.metadata = metadata;
     }
 
+    /** The end offset (read_committed) and log start offset of a source partition, read at {@code readAtMillis}. */
+    public static GroupOffset endOffset(String topic, int partition, long endOffset, long logStartOffset,
+                                        long readAtMillis) {
+        GroupOffset end = new GroupOffset(null, topic, partition, endOffset, null);
+        end.endOffset = true;
+        end.logStartOffset = logStartOffset;
+        end.readAtMillis = readAtMillis;
+        return end;
+    }
+
     /** Key of the source partition, {@code topic-partition}, as {@link PartitionWrites#sourceKey()}. */
     public String sourceKey() {
         return topic + "-" + partition;
@@ -26,6 +45,6 @@ public class GroupOffset {
 
     @Override
     public String toString() {
-        return group + "@" + sourceKey() + "=" + offset;
+        return (endOffset ? "end" : group) + "@" + sourceKey() + "=" + offset;
     }
 }

@@ -28,7 +28,9 @@ public final class KafkaReader implements AutoCloseable {
         props.put("isolation.level", "read_committed");
         props.put("enable.auto.commit", "false");
         props.put("max.poll.records", "500");
+        props.put("max.partition.fetch.bytes", "262144"); // point reads: do not fetch megabytes around them
         props.put("auto.offset.reset", "none");
+        props.put("allow.auto.create.topics", "false");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

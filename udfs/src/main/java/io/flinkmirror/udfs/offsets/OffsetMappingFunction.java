@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>A group offset {@code g} is translated to the target offset of the first replicated record with source offset
  * {@code >= g} (see {@link OffsetRuns}). Beyond the mapped data, a checkpoint is written only when the source holds
  * no committed record between the last replicated one and {@code g}; checkpoints of a group never go backwards.
+ *
+ * <p>End-offset markers from the poller ({@link GroupOffset#endOffset}) are not translated: with the mapped data
+ * they give the lag metric ({@link OffsetMappingMetrics}).
  */
 public class OffsetMappingFunction extends KeyedCoProcessFunction<String, PartitionWrites, GroupOffset, EncodedRecord> {
 
@@ -68,6 +71,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient KafkaReader sourceReader;
     private transient KafkaReader targetReader;
     private transient Counter unaligned;
+    private transient OffsetMappingMetrics metrics;
 
     public OffsetMappingFunction(String flow, String offsetSyncsTopic, String checkpointsTopic,
                                  Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
@@ -94,6 +98,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                 new MapStateDescriptor<>("last-checkpoints", Types.STRING, Types.LONG));
         targetTopicState = getRuntimeContext().getState(new ValueStateDescriptor<>("target-topic", Types.STRING));
         unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
+        metrics = new OffsetMappingMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -165,9 +170,12 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             if (!resolve(writes, runs, ctx)) {
                 break;
             }
+            metrics.committed(ctx.getCurrentKey(), writes, System.currentTimeMillis());
             done++;
         }
         if (done > 0) {
+            metrics.horizonMoved(ctx.getCurrentKey(), pending.get(0).sourceTopic, pending.get(0).partition, runs,
+                    (tp, from, to) -> source().mayHaveRecords(tp, from, to));
             runs.prune(maxRuns);
             runsState.update(runs);
             pendingState.update(pending.subList(done, pending.size()));
@@ -198,7 +206,13 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         boolean contiguous = last.isPresent() && last.get().offset() == d0 + n - 1
                 && RecordFingerprint.of(last.get().key(), last.get().value(), last.get().timestamp())
                 == writes.lastFingerprint;
-        List<long[]> placed = contiguous ? List.of(new long[] {d0, n}) : scan(tp, writes, d0);
+        List<long[]> placed;
+        try {
+            placed = contiguous ? List.of(new long[] {d0, n}) : scan(tp, writes, d0);
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not read {} to map offsets (will retry): {}", flow, tp, e.toString());
+            return false;
+        }
         if (placed == null) {
             unaligned.inc();
             LOG.warn("{} {} does not hold the {} records of checkpoint {} (source {}) from offset {}: records of "
@@ -237,41 +251,72 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     }
 
     /**
-     * Slow path, when a transaction's records are not contiguous on the target (a control marker of another,
-     * aborted transaction landed between them): reads the {@code n} visible records from {@code d0} and returns
-     * where they sit, as segments {offset, count} of consecutive offsets; null if the last one is not the expected
-     * record (another writer's records are mixed in).
+     * Slow path, when a transaction's records are not contiguous on the target: control markers of other
+     * transactions landed between them (typically the previous transaction's commit marker, written while this one
+     * was already being filled). Walks the sampled records ({@link PartitionWrites#SAMPLE_EVERY}): where a sample
+     * sits where it would without a marker, the stretch before it is contiguous; otherwise only that stretch is read
+     * record by record. Returns where the records sit, as segments {offset, count} of consecutive offsets; null if a
+     * sampled or the last record is not the expected one (another writer's records are mixed in).
      */
     private List<long[]> scan(TopicPartition tp, PartitionWrites writes, long d0) {
         long n = writes.recordCount();
         List<long[]> segments = new ArrayList<>();
-        long[] seen = {0};
-        long[] lastFingerprint = {0};
-        try {
-            target().findFirst(tp, d0, r -> {
-                long[] tail = segments.isEmpty() ? null : segments.get(segments.size() - 1);
-                if (tail != null && tail[0] + tail[1] == r.offset()) {
-                    tail[1]++;
-                } else {
-                    segments.add(new long[] {r.offset(), 1});
+        segments.add(new long[] {d0, 1});
+        long index = 0;
+        long offset = d0;
+        int reads = 0;
+        for (int k = 0; k <= writes.sampleIndexes.length; k++) {
+            long nextIndex = k < writes.sampleIndexes.length ? writes.sampleIndexes[k] : n - 1;
+            long nextFingerprint = k < writes.sampleIndexes.length ? writes.sampleFingerprints[k]
+                    : writes.lastFingerprint;
+            if (nextIndex <= index) {
+                continue;
+            }
+            long expected = offset + (nextIndex - index);
+            Optional<ConsumerRecord<byte[], byte[]>> probe = target().firstAtOrAfter(tp, expected);
+            if (probe.isPresent() && probe.get().offset() == expected && fingerprint(probe.get()) == nextFingerprint) {
+                segments.get(segments.size() - 1)[1] += nextIndex - index;
+                offset = expected;
+            } else {
+                long need = nextIndex - index;
+                long[] got = {0};
+                long[] lastSeen = {0, 0};
+                target().findFirst(tp, offset + 1, r -> {
+                    long[] tail = segments.get(segments.size() - 1);
+                    if (tail[0] + tail[1] == r.offset()) {
+                        tail[1]++;
+                    } else {
+                        segments.add(new long[] {r.offset(), 1});
+                    }
+                    lastSeen[0] = r.offset();
+                    lastSeen[1] = fingerprint(r);
+                    return ++got[0] == need;
+                });
+                reads++;
+                if (got[0] != need || lastSeen[1] != nextFingerprint) {
+                    return null;
                 }
-                lastFingerprint[0] = RecordFingerprint.of(r.key(), r.value(), r.timestamp());
-                return ++seen[0] == n;
-            });
-        } catch (RuntimeException e) {
-            return null;
+                offset = lastSeen[0];
+            }
+            index = nextIndex;
         }
-        if (seen[0] != n || lastFingerprint[0] != writes.lastFingerprint) {
-            return null;
-        }
-        LOG.info("{} {}: the {} records of checkpoint {} are split by {} control marker(s) on the target", flow, tp,
-                n, writes.checkpointId, segments.size() - 1);
+        LOG.debug("{} {}: the {} records of checkpoint {} are split by {} control marker(s); {} stretch(es) read",
+                flow, tp, n, writes.checkpointId, segments.size() - 1, reads);
         return segments;
+    }
+
+    private static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
+        return RecordFingerprint.of(record.key(), record.value(), record.timestamp());
     }
 
     @Override
     public void processElement2(GroupOffset offset, Context ctx, Collector<EncodedRecord> out) throws Exception {
         OffsetRuns runs = runsState.value();
+        if (offset.endOffset) {
+            metrics.endOffset(ctx.getCurrentKey(), offset, runs,
+                    (tp, from, to) -> source().mayHaveRecords(tp, from, to));
+            return;
+        }
         String targetTopic = targetTopicState.value();
         if (runs == null || runs.isEmpty() || targetTopic == null) {
             return;
@@ -294,6 +339,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         Checkpoint checkpoint = new Checkpoint(offset.group, targetTopic, offset.partition, offset.offset, downstream,
                 offset.metadata == null ? "" : offset.metadata);
         out.collect(new EncodedRecord(checkpointsTopic, checkpoint.recordKey(), checkpoint.recordValue()));
+        metrics.checkpointEmitted(offset.readAtMillis, System.currentTimeMillis());
     }
 
     /** The exact target offset for a group's source offset, if it can be decided now. */

@@ -78,7 +78,14 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
         long[] lengths = new long[4];
         int runCount;
         long firstFingerprint;
+        long firstTimestamp;
+        long minTimestamp = -1;
+        long maxTimestamp = -1;
         MirrorRecord last;
+        long count;
+        long[] sampleIndexes = new long[0];
+        long[] sampleFingerprints = new long[0];
+        int samples;
 
         Tracker(MirrorRecord first) {
             this.sourceTopic = first.sourceTopic;
@@ -89,6 +96,7 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
         void add(MirrorRecord record) {
             if (runCount == 0) {
                 firstFingerprint = RecordFingerprint.of(record.key, record.value, record.timestamp);
+                firstTimestamp = record.timestamp;
                 starts[0] = record.offset;
                 lengths[0] = 1;
                 runCount = 1;
@@ -103,15 +111,43 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
                 lengths[runCount] = 1;
                 runCount++;
             }
+            long ts = record.timestamp;
+            if (ts >= 0) {
+                if (minTimestamp < 0 || ts < minTimestamp) {
+                    minTimestamp = ts;
+                }
+                if (ts > maxTimestamp) {
+                    maxTimestamp = ts;
+                }
+            }
             last = record;
+            if (++count % PartitionWrites.SAMPLE_EVERY == 0) {
+                if (samples == sampleIndexes.length) {
+                    sampleIndexes = java.util.Arrays.copyOf(sampleIndexes, Math.max(4, samples * 2));
+                    sampleFingerprints = java.util.Arrays.copyOf(sampleFingerprints, Math.max(4, samples * 2));
+                }
+                sampleIndexes[samples] = count - 1;
+                sampleFingerprints[samples] = RecordFingerprint.of(record.key, record.value, record.timestamp);
+                samples++;
+            }
         }
 
         PartitionWrites drain(long checkpointId) {
             PartitionWrites writes = new PartitionWrites(sourceTopic, targetTopic, partition, checkpointId,
                     java.util.Arrays.copyOf(starts, runCount), java.util.Arrays.copyOf(lengths, runCount),
                     firstFingerprint, RecordFingerprint.of(last.key, last.value, last.timestamp));
+            writes.sampleIndexes = java.util.Arrays.copyOf(sampleIndexes, samples);
+            writes.sampleFingerprints = java.util.Arrays.copyOf(sampleFingerprints, samples);
+            writes.firstTimestamp = firstTimestamp;
+            writes.lastTimestamp = last.timestamp;
+            writes.minTimestamp = minTimestamp;
+            writes.maxTimestamp = maxTimestamp;
+            minTimestamp = -1;
+            maxTimestamp = -1;
             runCount = 0;
             last = null;
+            count = 0;
+            samples = 0;
             return writes;
         }
     }

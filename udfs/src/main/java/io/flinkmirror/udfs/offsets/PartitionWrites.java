@@ -21,6 +21,21 @@ public class PartitionWrites {
     public long[] runLengths;
     public long firstFingerprint;
     public long lastFingerprint;
+    /** Source timestamp of the first record written (negative if it had none). */
+    public long firstTimestamp = -1;
+    /** Source timestamp of the last record written (negative if it had none). */
+    public long lastTimestamp = -1;
+    /** Smallest non-negative source timestamp of the records written, or -1 if none had one. */
+    public long minTimestamp = -1;
+    /** Largest non-negative source timestamp of the records written, or -1 if none had one. */
+    public long maxTimestamp = -1;
+    /** Indexes (0-based, in write order) of sampled records, ascending; every {@code SAMPLE_EVERY}th record. */
+    public long[] sampleIndexes = new long[0];
+    /** Fingerprints of the sampled records. */
+    public long[] sampleFingerprints = new long[0];
+
+    /** One record in this many is fingerprinted, to locate control markers inside a transaction's range cheaply. */
+    public static final int SAMPLE_EVERY = 2048;
 
     public PartitionWrites() {}
 
