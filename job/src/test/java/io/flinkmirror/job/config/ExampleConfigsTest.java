@@ -27,4 +27,13 @@ class ExampleConfigsTest {
         assertThat(config.flows().get(0).replicationPolicy().formatRemoteTopic("east", "orders"))
                 .isEqualTo("east.orders");
     }
+
+    @Test
+    void shouldLoadThePrometheusExampleWithAReporterFlinkCanLoad() throws Exception {
+        MirrorConfig config = MirrorConfig.load(Paths.get("..", "conf", "prometheus.properties"));
+        String factory = config.flinkOptions().get("metrics.reporter.prom.factory.class");
+        assertThat(factory).isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        assertThat(Class.forName(factory)).isNotNull(); // on bin/mirror's classpath
+        assertThat(config.flinkOptions()).containsEntry("metrics.reporter.prom.port", "9249");
+    }
 }
