@@ -317,25 +317,45 @@ class OffsetMappingIT {
         assertExact(all);
     }
 
+    /** Committed records of a partition by offset, read once per assertion (point reads per record are slow). */
+    private static final class Committed {
+        private final LocalKafkaCluster cluster;
+        private final Map<TopicPartition, java.util.NavigableMap<Long, ProducedRecord>> byPartition = new HashMap<>();
+
+        Committed(LocalKafkaCluster cluster) {
+            this.cluster = cluster;
+        }
+
+        /** The first committed record at or after {@code offset}, with its offset. */
+        Optional<Map.Entry<Long, ProducedRecord>> atOrAfter(TopicPartition tp, long offset) {
+            java.util.NavigableMap<Long, ProducedRecord> records = byPartition.computeIfAbsent(tp, k -> {
+                java.util.TreeMap<Long, ProducedRecord> map = new java.util.TreeMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : readAll(cluster, tp.topic(), true)) {
+                    if (r.partition() == tp.partition()) {
+                        map.put(r.offset(), ProducedRecord.from(r).withTopic(""));
+                    }
+                }
+                return map;
+            });
+            return Optional.ofNullable(records.ceilingEntry(offset));
+        }
+    }
+
     private static void assertExact(Map<String, Map<TopicPartition, Checkpoint>> checkpoints) {
         List<String> wrong = new ArrayList<>();
         int checked = 0;
-        try (KafkaReader source = new KafkaReader(Map.of("bootstrap.servers", a.bootstrapServers()));
-             KafkaReader target = new KafkaReader(Map.of("bootstrap.servers", b.bootstrapServers()))) {
-            for (Map<TopicPartition, Checkpoint> byPartition : checkpoints.values()) {
-                for (Map.Entry<TopicPartition, Checkpoint> e : byPartition.entrySet()) {
-                    Checkpoint c = e.getValue();
-                    Optional<ConsumerRecord<byte[], byte[]>> expected =
-                            source.firstAtOrAfter(e.getKey(), c.upstreamOffset());
-                    Optional<ConsumerRecord<byte[], byte[]>> actual = target.firstAtOrAfter(
-                            new TopicPartition(c.topic(), c.partition()), c.downstreamOffset());
-                    checked++;
-                    if (expected.isPresent() != actual.isPresent() || (expected.isPresent()
-                            && !ProducedRecord.from(expected.get())
-                            .equals(ProducedRecord.from(actual.get()).withTopic(e.getKey().topic())))) {
-                        wrong.add(c + ": source next " + expected.map(ProducedRecord::from).orElse(null)
-                                + ", target next " + actual.map(ProducedRecord::from).orElse(null));
-                    }
+        Committed source = new Committed(a);
+        Committed target = new Committed(b);
+        for (Map<TopicPartition, Checkpoint> byPartition : checkpoints.values()) {
+            for (Map.Entry<TopicPartition, Checkpoint> e : byPartition.entrySet()) {
+                Checkpoint c = e.getValue();
+                Optional<Map.Entry<Long, ProducedRecord>> expected = source.atOrAfter(e.getKey(), c.upstreamOffset());
+                Optional<Map.Entry<Long, ProducedRecord>> actual = target.atOrAfter(
+                        new TopicPartition(c.topic(), c.partition()), c.downstreamOffset());
+                checked++;
+                if (expected.isPresent() != actual.isPresent()
+                        || (expected.isPresent() && !expected.get().getValue().equals(actual.get().getValue()))) {
+                    wrong.add(c + ": source next " + expected.orElse(null) + ", target next " + actual.orElse(null));
                 }
             }
         }
@@ -345,33 +365,39 @@ class OffsetMappingIT {
 
     /** Every offset sync points at a committed record on the target that is the replica of its source record. */
     private static void assertOffsetSyncsPointAtTheirRecords() {
-        List<ConsumerRecord<byte[], byte[]>> syncs = readAll(b, "mm2-offset-syncs." + a.name() + ".internal") /* MM2: named after the other cluster */;
+        // MM2 names the topic after the other cluster.
+        List<ConsumerRecord<byte[], byte[]>> syncs = readAll(b, "mm2-offset-syncs." + a.name() + ".internal");
         assertThat(syncs).isNotEmpty();
         List<String> wrong = new ArrayList<>();
-        try (KafkaReader source = new KafkaReader(Map.of("bootstrap.servers", a.bootstrapServers()));
-             KafkaReader target = new KafkaReader(Map.of("bootstrap.servers", b.bootstrapServers()))) {
-            for (ConsumerRecord<byte[], byte[]> r : syncs) {
-                OffsetSync sync = OffsetSync.deserialize(r.key(), r.value());
-                String topic = sync.topic();
-                Optional<ConsumerRecord<byte[], byte[]>> up = source.firstAtOrAfter(sync.topicPartition(),
-                        sync.upstreamOffset());
-                Optional<ConsumerRecord<byte[], byte[]>> down = target.firstAtOrAfter(
-                        new TopicPartition(a.name() + "." + topic, sync.partition()), sync.downstreamOffset());
-                boolean exact = up.isPresent() && down.isPresent() && up.get().offset() == sync.upstreamOffset()
-                        && down.get().offset() == sync.downstreamOffset()
-                        && ProducedRecord.from(up.get()).withTopic(topic)
-                        .equals(ProducedRecord.from(down.get()).withTopic(topic));
-                if (!exact) {
-                    wrong.add(sync.toString());
-                }
+        Committed source = new Committed(a);
+        Committed target = new Committed(b);
+        for (ConsumerRecord<byte[], byte[]> r : syncs) {
+            OffsetSync sync = OffsetSync.deserialize(r.key(), r.value());
+            Optional<Map.Entry<Long, ProducedRecord>> up = source.atOrAfter(sync.topicPartition(),
+                    sync.upstreamOffset());
+            Optional<Map.Entry<Long, ProducedRecord>> down = target.atOrAfter(
+                    new TopicPartition(a.name() + "." + sync.topic(), sync.partition()), sync.downstreamOffset());
+            boolean exact = up.isPresent() && down.isPresent() && up.get().getKey() == sync.upstreamOffset()
+                    && down.get().getKey() == sync.downstreamOffset()
+                    && up.get().getValue().equals(down.get().getValue());
+            if (!exact) {
+                wrong.add(sync.toString());
             }
         }
         assertThat(wrong).as("offset syncs not pointing at the committed replica of their source record").isEmpty();
     }
 
     static List<ConsumerRecord<byte[], byte[]>> readAll(LocalKafkaCluster cluster, String topic) {
+        return readAll(cluster, topic, false);
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> readAll(LocalKafkaCluster cluster, String topic,
+                                                        boolean readCommitted) {
         Properties props = new Properties();
         props.put("bootstrap.servers", cluster.bootstrapServers());
+        if (readCommitted) {
+            props.put("isolation.level", "read_committed");
+        }
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
