@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.TestRecords;
@@ -15,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,16 +24,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.client.program.rest.RestClusterClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job's MirrorMaker-2-style metrics, read the way an operator reads them: through Flink's REST API (what the web
@@ -42,17 +39,15 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
-                    .build());
+    static final MiniClusterExtension FLINK = KafkaClusters.flink();
+    @RegisterExtension
+    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int RECORDS = 5_000;
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
-    @TempDir
-    static Path dir;
     static LocalKafkaCluster a;
     static LocalKafkaCluster b;
 
@@ -61,20 +56,9 @@ class MetricsIT {
     private JobID job;
 
     @BeforeAll
-    static void startClusters() {
-        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
-        a = clusters.get(0);
-        b = clusters.get(1);
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+    static void clusters() {
+        a = KAFKA.get(0);
+        b = KAFKA.get(1);
     }
 
     @Test

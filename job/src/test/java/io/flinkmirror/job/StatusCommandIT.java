@@ -5,59 +5,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkmirror.job.cli.MirrorCli;
 import io.flinkmirror.job.cli.StatusCommand;
 import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.TestRecords;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.client.program.rest.RestClusterClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code bin/mirror status} against the real job on a MiniCluster, through Flink's REST API. */
 class StatusCommandIT {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
-                    .build());
+    static final MiniClusterExtension FLINK = KafkaClusters.flink();
+    @RegisterExtension
+    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int RECORDS = 3_000;
 
-    @TempDir
-    static Path dir;
     static LocalKafkaCluster a;
     static LocalKafkaCluster b;
 
     @BeforeAll
-    static void startClusters() {
-        List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
-        a = clusters.get(0);
-        b = clusters.get(1);
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
+    static void clusters() {
+        a = KAFKA.get(0);
+        b = KAFKA.get(1);
     }
 
     /** Exit code and output of one in-process {@code mirror status} run. */
