@@ -86,14 +86,22 @@ final class OffsetMappingMetrics {
         updateLag(partition(key, topic, partition), runs, source);
     }
 
+    /** Least time between two source reads deciding whether only transaction markers make up a partition's lag. */
+    static final long RANGE_CHECK_MS = 5_000;
+
     private void updateLag(PartitionMetrics m, OffsetRuns runs, RangeCheck source) {
         if (m.end < 0) {
             return;
         }
         long from = Math.max(m.logStart, runs == null || runs.isEmpty() ? 0 : runs.upstreamHorizon());
         long raw = Math.max(0, m.end - from);
-        if (raw > 0 && (from != m.checkedFrom || m.end != m.checkedEnd)) {
+        long now = System.currentTimeMillis();
+        if (raw > 0 && (from != m.checkedFrom || m.end != m.checkedEnd) && now - m.checkedAt < RANGE_CHECK_MS) {
+            m.recordsBetween = true; // changed, not checked again yet: assume records are missing
+        } else if (raw > 0 && (from != m.checkedFrom || m.end != m.checkedEnd)) {
             // Transaction markers (or aborted records) may be all that lies in between: then nothing is missing.
+            // Reading the source blocks this operator, so it is done at most every RANGE_CHECK_MS per partition.
+            m.checkedAt = now;
             try {
                 m.recordsBetween = source.mayHaveRecords(m.tp, from, m.end);
                 m.checkedFrom = from;
@@ -133,6 +141,7 @@ final class OffsetMappingMetrics {
         long checkedEnd = -1;
         boolean recordsBetween;
         volatile long lag;
+        long checkedAt;
 
         PartitionMetrics(TopicPartition tp, MetricGroup group) {
             this.tp = tp;
