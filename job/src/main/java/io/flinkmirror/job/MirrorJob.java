@@ -279,17 +279,4 @@ public final class MirrorJob {
     String transactionalIdPrefix(FlowConfig flow) {
         return (jobName() + "-" + flow.source() + "-" + flow.target()).replaceAll("[^A-Za-z0-9._-]", "_");
     }
-
-    /** The bootstrap servers of every cluster the job reads or writes, by cluster alias (for preflight checks). */
-    public static Map<String, String> bootstrapServers(MirrorConfig config) {
-        Map<String, String> result = new java.util.LinkedHashMap<>();
-        for (FlowConfig flow : config.flows()) {
-            result.put(flow.source(), String.valueOf(flow.sourceAdminProps().get("bootstrap.servers")));
-            result.put(flow.target(), String.valueOf(flow.targetAdminProps().get("bootstrap.servers")));
-        }
-        for (FlowConfig flow : config.heartbeatFlows()) {
-            result.putIfAbsent(flow.target(), String.valueOf(flow.targetAdminProps().get("bootstrap.servers")));
-        }
-        return result;
-    }
 }
