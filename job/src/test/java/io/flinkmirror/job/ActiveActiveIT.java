@@ -45,18 +45,23 @@ class ActiveActiveIT {
         return props;
     }
 
+    /** Creates {@code orders} (2 partitions) on {@code cluster} and produces {@code count} records into it. */
+    private static List<ProducedRecord> produceOrders(LocalKafkaCluster cluster, int count, String idPrefix) {
+        cluster.createTopic("orders", 2);
+        List<ProducedRecord> records = TestRecords.builder().topic("orders", 2).count(count).idPrefix(idPrefix)
+                .build();
+        TestRecords.produce(cluster.bootstrapServers(), records);
+        return records;
+    }
+
     private static Set<String> userTopics(LocalKafkaCluster cluster) throws Exception {
         return cluster.admin().listTopics().names().get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void shouldNotLoopWithDefaultReplicationPolicy() throws Exception {
-        a.createTopic("orders", 2);
-        b.createTopic("orders", 2);
-        List<ProducedRecord> fromA = TestRecords.builder().topic("orders", 2).count(1_000).idPrefix("a").build();
-        List<ProducedRecord> fromB = TestRecords.builder().topic("orders", 2).count(700).idPrefix("b").build();
-        TestRecords.produce(a.bootstrapServers(), fromA);
-        TestRecords.produce(b.bootstrapServers(), fromB);
+        List<ProducedRecord> fromA = produceOrders(a, 1_000, "a");
+        List<ProducedRecord> fromB = produceOrders(b, 700, "b");
 
         try (MirrorRunner mirror = MirrorRunner.start(bothWays())) {
             mirror.awaitCaughtUp(a, b.name(), List.of("orders"), TIMEOUT);
@@ -86,12 +91,8 @@ class ActiveActiveIT {
 
     @Test
     void shouldNotLoopWithIdentityReplicationPolicy() throws Exception {
-        a.createTopic("orders", 2);
-        b.createTopic("orders", 2);
-        List<ProducedRecord> fromA = TestRecords.builder().topic("orders", 2).count(1_000).idPrefix("a").build();
-        List<ProducedRecord> fromB = TestRecords.builder().topic("orders", 2).count(700).idPrefix("b").build();
-        TestRecords.produce(a.bootstrapServers(), fromA);
-        TestRecords.produce(b.bootstrapServers(), fromB);
+        List<ProducedRecord> fromA = produceOrders(a, 1_000, "a");
+        List<ProducedRecord> fromB = produceOrders(b, 700, "b");
 
         Map<String, String> props = bothWays();
         props.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");

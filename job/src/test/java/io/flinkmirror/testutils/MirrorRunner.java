@@ -4,6 +4,7 @@ import io.flinkmirror.job.MirrorJob;
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.udfs.offsets.KafkaReader;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import java.time.Duration;
 import java.util.HashMap;
@@ -111,27 +112,10 @@ public final class MirrorRunner implements AutoCloseable {
         }, () -> "behind: " + lag + ", " + jobState.get());
     }
 
-    /** Whether a read_committed consumer finds a record in {@code [from, to)} of {@code tp}. */
+    /** Whether a committed record may sit in {@code [from, to)} of {@code tp} (see {@link KafkaReader}). */
     private static boolean hasRecords(LocalKafkaCluster cluster, TopicPartition tp, long from, long to) {
-        java.util.Properties props = new java.util.Properties();
-        props.put("bootstrap.servers", cluster.bootstrapServers());
-        props.put("isolation.level", "read_committed");
-        props.put("enable.auto.commit", "false");
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
-                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(props,
-                             new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-                             new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            consumer.assign(List.of(tp));
-            consumer.seek(tp, from);
-            Deadline deadline = Deadline.in(Duration.ofSeconds(10));
-            while (consumer.position(tp) < to && deadline.hasTimeLeft()) {
-                for (var record : consumer.poll(Duration.ofMillis(200)).records(tp)) {
-                    if (record.offset() < to) {
-                        return true;
-                    }
-                }
-            }
-            return consumer.position(tp) < to;
+        try (KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            return reader.mayHaveRecords(tp, from, to);
         }
     }
 
