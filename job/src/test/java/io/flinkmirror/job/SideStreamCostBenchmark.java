@@ -43,44 +43,68 @@ class SideStreamCostBenchmark {
         LocalKafkaCluster a = clusters.get(0);
         LocalKafkaCluster b = clusters.get(1);
         try {
+            // An unmeasured warm-up of both variants first: the first job in a fresh JVM runs cold (JIT, class
+            // loading, broker caches), which would otherwise count against whichever variant runs first.
+            for (boolean sideStream : new boolean[] {true, false}) {
+                Result warmUp = replicate(a, b, "warmup-" + sideStream, Math.max(1, records / 4), sideStream);
+                System.out.printf("warm-up side stream %-5s %,.0f records/s (not counted)%n", sideStream,
+                        warmUp.recordsPerSecond);
+            }
             List<Double> with = new ArrayList<>();
             List<Double> without = new ArrayList<>();
+            List<Double> cpuWith = new ArrayList<>();
+            List<Double> cpuWithout = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 for (boolean sideStream : new boolean[] {round % 2 == 0, round % 2 != 0}) {
-                    String topic = "bench-" + round + "-" + sideStream;
-                    a.createTopic(topic, 4);
-                    List<ProducedRecord> produced = TestRecords.builder().topic(topic, 4).count(records)
-                            .valueSize(1024).headerRatio(1.0).nullKeyRatio(0).tombstoneRatio(0)
-                            .idPrefix(topic).build();
-                    TestRecords.produce(a.bootstrapServers(), produced);
-                    Map<Integer, byte[]> lastValues = new java.util.HashMap<>();
-                    produced.forEach(r -> lastValues.put(r.partition(), r.value()));
-                    Map<String, String> props = MirrorRunner.flowProperties(a, b);
-                    props.put(a.name() + "->" + b.name() + ".topics", topic);
-                    props.put("flink.execution.checkpointing.interval", "2 s");
-                    if (!sideStream) {
-                        props.put("emit.offset-syncs.enabled", "false");
-                        props.put("emit.checkpoints.enabled", "false");
-                    }
-                    long start = System.nanoTime();
-                    try (MirrorRunner mirror = MirrorRunner.start(props)) {
-                        String remote = a.name() + "." + topic;
-                        Poll.until(topic + " replicated", Duration.ofMinutes(10), () -> replicated(b, remote, lastValues));
-                    }
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    (sideStream ? with : without).add(records / seconds);
-                    System.out.printf("round %d side stream %-5s %,.0f records/s%n", round, sideStream,
-                            records / seconds);
+                    Result r = replicate(a, b, "bench-" + round + "-" + sideStream, records, sideStream);
+                    (sideStream ? with : without).add(r.recordsPerSecond);
+                    (sideStream ? cpuWith : cpuWithout).add(r.cpuMicrosPerRecord);
+                    System.out.printf("round %d side stream %-5s %,.0f records/s, %.1f us CPU/record%n", round,
+                            sideStream, r.recordsPerSecond, r.cpuMicrosPerRecord);
                 }
             }
             double medianWith = median(with);
             double medianWithout = median(without);
             System.out.printf("side stream on: median %,.0f records/s; off: %,.0f records/s; ratio on/off %.3f "
                     + "(target >= 0.95)%n", medianWith, medianWithout, medianWith / medianWithout);
+            System.out.printf("CPU (whole JVM: brokers, Flink, checker) per record: on %.1f us, off %.1f us; "
+                    + "ratio on/off %.3f%n", median(cpuWith), median(cpuWithout), median(cpuWith) / median(cpuWithout));
         } finally {
             a.close();
             b.close();
         }
+    }
+
+    /** Throughput of one run (until the last record is committed on the target) and the JVM's CPU per record. */
+    private record Result(double recordsPerSecond, double cpuMicrosPerRecord) {}
+
+    /** Replicates {@code records} fresh records of a new topic. */
+    private static Result replicate(LocalKafkaCluster a, LocalKafkaCluster b, String topic, int records,
+                                    boolean sideStream) throws Exception {
+        a.createTopic(topic, 4);
+        List<ProducedRecord> produced = TestRecords.builder().topic(topic, 4).count(records)
+                .valueSize(1024).headerRatio(1.0).nullKeyRatio(0).tombstoneRatio(0)
+                .idPrefix(topic).build();
+        TestRecords.produce(a.bootstrapServers(), produced);
+        Map<Integer, byte[]> lastValues = new java.util.HashMap<>();
+        produced.forEach(r -> lastValues.put(r.partition(), r.value()));
+        Map<String, String> props = MirrorRunner.flowProperties(a, b);
+        props.put(a.name() + "->" + b.name() + ".topics", topic);
+        props.put("flink.execution.checkpointing.interval", "2 s");
+        if (!sideStream) {
+            props.put("emit.offset-syncs.enabled", "false");
+            props.put("emit.checkpoints.enabled", "false");
+        }
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        try (MirrorRunner mirror = MirrorRunner.start(props)) {
+            String remote = a.name() + "." + topic;
+            Poll.until(topic + " replicated", Duration.ofMinutes(10), () -> replicated(b, remote, lastValues));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(records / seconds, (os.getProcessCpuTime() - cpuStart) / 1e3 / records);
     }
 
     /** Whether the last record produced to each partition is readable (committed) on the target. */
@@ -103,6 +127,7 @@ class SideStreamCostBenchmark {
     private static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         sorted.sort(Double::compare);
-        return sorted.get(sorted.size() / 2);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

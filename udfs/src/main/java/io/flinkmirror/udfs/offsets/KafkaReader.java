@@ -28,7 +28,10 @@ public final class KafkaReader implements AutoCloseable {
         props.put("isolation.level", "read_committed");
         props.put("enable.auto.commit", "false");
         props.put("max.poll.records", "500");
-        props.put("max.partition.fetch.bytes", "262144"); // point reads: do not fetch megabytes around them
+        // Point reads: fetch one producer batch or so around the offset asked for, not megabytes (a fetch always
+        // returns at least one whole batch, so this is a bound on the waste, not on what can be read).
+        props.put("max.partition.fetch.bytes", "65536");
+        props.put("fetch.max.bytes", "65536");
         props.put("auto.offset.reset", "none");
         props.put("allow.auto.create.topics", "false");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -45,7 +48,17 @@ public final class KafkaReader implements AutoCloseable {
      */
     public Optional<ConsumerRecord<byte[], byte[]>> findFirst(TopicPartition tp, long from,
                                                              Predicate<ConsumerRecord<byte[], byte[]>> match) {
-        long end = endOffset(tp);
+        return findFirst(tp, from, Long.MAX_VALUE, match);
+    }
+
+    /**
+     * The first committed record in {@code [from, until)} that satisfies {@code match}, reading at most up to the
+     * current end offset; empty if there is none (yet). {@code match} sees the records in offset order, so it can also
+     * collect a range by never matching.
+     */
+    public Optional<ConsumerRecord<byte[], byte[]>> findFirst(TopicPartition tp, long from, long until,
+                                                             Predicate<ConsumerRecord<byte[], byte[]>> match) {
+        long end = Math.min(endOffset(tp), until);
         if (from >= end) {
             return Optional.empty();
         }

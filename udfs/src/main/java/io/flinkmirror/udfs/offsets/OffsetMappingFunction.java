@@ -21,7 +21,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * per source partition, and translates consumer group offsets with it. Keyed by source topic-partition.
  *
  * <p>The mapping is learned from committed data only: for each transaction, in order, it reads the target partition
- * ({@code read_committed}) from where the previous transaction ended, finds the transaction's first record by its
- * fingerprint, and checks that its last record sits exactly {@code n - 1} offsets later. Until the transaction has
- * committed, the read finds nothing and is retried. Offset syncs (side output {@link #OFFSET_SYNCS}) are emitted only
+ * ({@code read_committed}) from where the previous transaction ended and locates the transaction's records by their
+ * fingerprints ({@link TransactionLocator}: first and last record, and sampled ones only where control markers sit
+ * between them). Until the transaction has committed, the read finds nothing and is retried. Offset syncs (side output {@link #OFFSET_SYNCS}) are emitted only
  * then, so they never point at data that was aborted.
  *
  * <p>A group offset {@code g} is translated to the target offset of the first replicated record with source offset
@@ -70,6 +69,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient ValueState<String> targetTopicState;
     private transient KafkaReader sourceReader;
     private transient KafkaReader targetReader;
+    private transient TransactionLocator locator;
     private transient Counter unaligned;
     private transient OffsetMappingMetrics metrics;
 
@@ -116,6 +116,13 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             targetReader = new KafkaReader(targetClientProps);
         }
         return targetReader;
+    }
+
+    private TransactionLocator locator() {
+        if (locator == null) {
+            locator = new TransactionLocator(target());
+        }
+        return locator;
     }
 
     private KafkaReader source() {
@@ -188,39 +195,30 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     /** Locates one transaction's records on the target; false if they are not committed (visible) yet. */
     private boolean resolve(PartitionWrites writes, OffsetRuns runs, OnTimerContext ctx) {
         TopicPartition tp = new TopicPartition(writes.targetTopic, writes.partition);
-        long n = writes.recordCount();
-        Optional<ConsumerRecord<byte[], byte[]>> first;
-        Optional<ConsumerRecord<byte[], byte[]>> last;
+        Optional<TransactionLocator.Placement> found;
         try {
-            first = target().findFirst(tp, runs.nextDownstream,
-                    r -> RecordFingerprint.of(r.key(), r.value(), r.timestamp()) == writes.firstFingerprint);
-            if (first.isEmpty()) {
-                return false;
-            }
-            last = n == 1 ? first : target().firstAtOrAfter(tp, first.get().offset() + n - 1);
+            found = locator().locate(tp, runs.nextDownstream, writes);
         } catch (RuntimeException e) {
             LOG.warn("{} could not read {} to map offsets (will retry): {}", flow, tp, e.toString());
             return false;
         }
-        long d0 = first.get().offset();
-        boolean contiguous = last.isPresent() && last.get().offset() == d0 + n - 1
-                && RecordFingerprint.of(last.get().key(), last.get().value(), last.get().timestamp())
-                == writes.lastFingerprint;
-        List<long[]> placed;
-        try {
-            placed = contiguous ? List.of(new long[] {d0, n}) : scan(tp, writes, d0);
-        } catch (RuntimeException e) {
-            LOG.warn("{} could not read {} to map offsets (will retry): {}", flow, tp, e.toString());
+        if (found.isEmpty()) {
             return false;
         }
+        long d0 = found.get().firstOffset();
+        List<long[]> placed = found.get().segments();
         if (placed == null) {
             unaligned.inc();
             LOG.warn("{} {} does not hold the {} records of checkpoint {} (source {}) from offset {}: records of "
-                    + "another writer? Offsets before them cannot be translated exactly", flow, tp, n,
-                    writes.checkpointId, writes.sourceKey(), d0);
+                    + "another writer? Offsets before them cannot be translated exactly", flow, tp,
+                    writes.recordCount(), writes.checkpointId, writes.sourceKey(), d0);
             runs.clear();
             runs.nextDownstream = d0 + 1;
             return true;
+        }
+        if (placed.size() > 1) {
+            LOG.debug("{} {}: the {} records of checkpoint {} are split by control markers: {}", flow, tp,
+                    writes.recordCount(), writes.checkpointId, found.get());
         }
         // Pair the source offsets, in write order, with the target offsets found, run by run.
         int run = 0;
@@ -248,65 +246,6 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
 
     private EncodedRecord encode(OffsetSync sync) {
         return new EncodedRecord(offsetSyncsTopic, sync.recordKey(), sync.recordValue());
-    }
-
-    /**
-     * Slow path, when a transaction's records are not contiguous on the target: control markers of other
-     * transactions landed between them (typically the previous transaction's commit marker, written while this one
-     * was already being filled). Walks the sampled records ({@link PartitionWrites#SAMPLE_EVERY}): where a sample
-     * sits where it would without a marker, the stretch before it is contiguous; otherwise only that stretch is read
-     * record by record. Returns where the records sit, as segments {offset, count} of consecutive offsets; null if a
-     * sampled or the last record is not the expected one (another writer's records are mixed in).
-     */
-    private List<long[]> scan(TopicPartition tp, PartitionWrites writes, long d0) {
-        long n = writes.recordCount();
-        List<long[]> segments = new ArrayList<>();
-        segments.add(new long[] {d0, 1});
-        long index = 0;
-        long offset = d0;
-        int reads = 0;
-        for (int k = 0; k <= writes.sampleIndexes.length; k++) {
-            long nextIndex = k < writes.sampleIndexes.length ? writes.sampleIndexes[k] : n - 1;
-            long nextFingerprint = k < writes.sampleIndexes.length ? writes.sampleFingerprints[k]
-                    : writes.lastFingerprint;
-            if (nextIndex <= index) {
-                continue;
-            }
-            long expected = offset + (nextIndex - index);
-            Optional<ConsumerRecord<byte[], byte[]>> probe = target().firstAtOrAfter(tp, expected);
-            if (probe.isPresent() && probe.get().offset() == expected && fingerprint(probe.get()) == nextFingerprint) {
-                segments.get(segments.size() - 1)[1] += nextIndex - index;
-                offset = expected;
-            } else {
-                long need = nextIndex - index;
-                long[] got = {0};
-                long[] lastSeen = {0, 0};
-                target().findFirst(tp, offset + 1, r -> {
-                    long[] tail = segments.get(segments.size() - 1);
-                    if (tail[0] + tail[1] == r.offset()) {
-                        tail[1]++;
-                    } else {
-                        segments.add(new long[] {r.offset(), 1});
-                    }
-                    lastSeen[0] = r.offset();
-                    lastSeen[1] = fingerprint(r);
-                    return ++got[0] == need;
-                });
-                reads++;
-                if (got[0] != need || lastSeen[1] != nextFingerprint) {
-                    return null;
-                }
-                offset = lastSeen[0];
-            }
-            index = nextIndex;
-        }
-        LOG.debug("{} {}: the {} records of checkpoint {} are split by {} control marker(s); {} stretch(es) read",
-                flow, tp, n, writes.checkpointId, segments.size() - 1, reads);
-        return segments;
-    }
-
-    private static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
-        return RecordFingerprint.of(record.key(), record.value(), record.timestamp());
     }
 
     @Override
