@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * repeated, medians compared (this machine is shared and noisy: ratios of the same run only). Not part of the test
  * run; run it with
  * {@code mvn -B -pl job verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SideStreamCostBenchmark}
- * ({@code -Dbench.records=N -Dbench.rounds=R} to change the load).
+ * ({@code -Dbench.records=N -Dbench.rounds=R} to change the load; each run includes the job's start, so runs
+ * shorter than a few million records mostly measure start-up).
  */
 class SideStreamCostBenchmark {
 
@@ -32,13 +33,15 @@ class SideStreamCostBenchmark {
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(8)
                     .build());
 
+    private static final int CHUNK = 200_000;
+
     @TempDir
     Path dir;
 
     @Test
     void compareThroughputWithAndWithoutTheSideStream() throws Exception {
-        int records = Integer.getInteger("bench.records", 300_000);
-        int rounds = Integer.getInteger("bench.rounds", 3);
+        int records = Integer.getInteger("bench.records", 2_000_000);
+        int rounds = Integer.getInteger("bench.rounds", 4);
         List<LocalKafkaCluster> clusters = LocalKafkaCluster.startMany(2, dir);
         LocalKafkaCluster a = clusters.get(0);
         LocalKafkaCluster b = clusters.get(1);
@@ -54,13 +57,19 @@ class SideStreamCostBenchmark {
             List<Double> without = new ArrayList<>();
             List<Double> cpuWith = new ArrayList<>();
             List<Double> cpuWithout = new ArrayList<>();
+            List<Double> sideShare = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 for (boolean sideStream : new boolean[] {round % 2 == 0, round % 2 != 0}) {
                     Result r = replicate(a, b, "bench-" + round + "-" + sideStream, records, sideStream);
                     (sideStream ? with : without).add(r.recordsPerSecond);
                     (sideStream ? cpuWith : cpuWithout).add(r.cpuMicrosPerRecord);
-                    System.out.printf("round %d side stream %-5s %,.0f records/s, %.1f us CPU/record%n", round,
-                            sideStream, r.recordsPerSecond, r.cpuMicrosPerRecord);
+                    if (sideStream) {
+                        double side = r.threadCpu.getOrDefault("side stream", 0.0);
+                        sideShare.add(side / (side + r.threadCpu.getOrDefault("replication", 0.0)));
+                    }
+                    System.out.printf("round %d side stream %-5s %,.0f records/s, %.1f us CPU/record, CPU s by "
+                            + "thread kind %s%n", round, sideStream, r.recordsPerSecond, r.cpuMicrosPerRecord,
+                            r.threadCpu);
                 }
             }
             double medianWith = median(with);
@@ -69,6 +78,8 @@ class SideStreamCostBenchmark {
                     + "(target >= 0.95)%n", medianWith, medianWithout, medianWith / medianWithout);
             System.out.printf("CPU (whole JVM: brokers, Flink, checker) per record: on %.1f us, off %.1f us; "
                     + "ratio on/off %.3f%n", median(cpuWith), median(cpuWithout), median(cpuWith) / median(cpuWithout));
+            System.out.printf("side-stream operator threads: median %.1f%% of the job's task-thread CPU%n",
+                    100 * median(sideShare));
         } finally {
             a.close();
             b.close();
@@ -76,18 +87,58 @@ class SideStreamCostBenchmark {
     }
 
     /** Throughput of one run (until the last record is committed on the target) and the JVM's CPU per record. */
-    private record Result(double recordsPerSecond, double cpuMicrosPerRecord) {}
+    private record Result(double recordsPerSecond, double cpuMicrosPerRecord, Map<String, Double> threadCpu) {}
+
+    /** CPU seconds used by each live thread, by thread id, with the thread's name. */
+    private static Map<Long, Map.Entry<String, Long>> threadCpu() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, Map.Entry<String, Long>> cpu = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                long nanos = threads.getThreadCpuTime(info.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(info.getThreadId(), Map.entry(info.getThreadName(), nanos));
+                }
+            }
+        }
+        return cpu;
+    }
+
+    /**
+     * CPU seconds per kind of thread between two snapshots: the side stream's operators (offset mapping, its reads of
+     * the target, group offset polling, the checkpoint and offset-sync sinks), the replication pipeline (source,
+     * replicate, tracker, sink and their Kafka client threads), and everything else (both brokers, Flink's runtime).
+     */
+    private static Map<String, Double> cpuByKind(Map<Long, Map.Entry<String, Long>> before,
+                                                 Map<Long, Map.Entry<String, Long>> after) {
+        Map<String, Double> kinds = new java.util.TreeMap<>();
+        after.forEach((id, now) -> {
+            Map.Entry<String, Long> then = before.get(id);
+            long nanos = now.getValue() - (then == null ? 0 : then.getValue());
+            String name = now.getKey();
+            String kind = name.contains("Offset mapping") || name.contains("Group offset")
+                    || name.contains("Checkpoints sink") || name.contains("Offset syncs sink") ? "side stream"
+                    : name.contains("Kafka source") || name.contains("Kafka sink")
+                    || name.contains("producer-flink-mirror") ? "replication"
+                    : "brokers+runtime";
+            kinds.merge(kind, nanos / 1e9, Double::sum);
+        });
+        return kinds;
+    }
 
     /** Replicates {@code records} fresh records of a new topic. */
     private static Result replicate(LocalKafkaCluster a, LocalKafkaCluster b, String topic, int records,
                                     boolean sideStream) throws Exception {
         a.createTopic(topic, 4);
-        List<ProducedRecord> produced = TestRecords.builder().topic(topic, 4).count(records)
-                .valueSize(1024).headerRatio(1.0).nullKeyRatio(0).tombstoneRatio(0)
-                .idPrefix(topic).build();
-        TestRecords.produce(a.bootstrapServers(), produced);
+        // Produced in chunks, keeping only the last value per partition: millions of records do not fit the heap.
         Map<Integer, byte[]> lastValues = new java.util.HashMap<>();
-        produced.forEach(r -> lastValues.put(r.partition(), r.value()));
+        for (int done = 0, chunk = 0; done < records; done += CHUNK, chunk++) {
+            List<ProducedRecord> produced = TestRecords.builder().topic(topic, 4)
+                    .count(Math.min(CHUNK, records - done)).valueSize(1024).headerRatio(1.0).nullKeyRatio(0).tombstoneRatio(0)
+                    .idPrefix(topic + "-" + chunk).build();
+            TestRecords.produce(a.bootstrapServers(), produced);
+            produced.forEach(r -> lastValues.put(r.partition(), r.value()));
+        }
         Map<String, String> props = MirrorRunner.flowProperties(a, b);
         props.put(a.name() + "->" + b.name() + ".topics", topic);
         props.put("flink.execution.checkpointing.interval", "2 s");
@@ -98,13 +149,16 @@ class SideStreamCostBenchmark {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpuStart = os.getProcessCpuTime();
+        Map<Long, Map.Entry<String, Long>> threadsBefore = threadCpu();
         long start = System.nanoTime();
+        Map<String, Double> byKind;
         try (MirrorRunner mirror = MirrorRunner.start(props)) {
             String remote = a.name() + "." + topic;
             Poll.until(topic + " replicated", Duration.ofMinutes(10), () -> replicated(b, remote, lastValues));
+            byKind = cpuByKind(threadsBefore, threadCpu()); // before the job's threads end
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(records / seconds, (os.getProcessCpuTime() - cpuStart) / 1e3 / records);
+        return new Result(records / seconds, (os.getProcessCpuTime() - cpuStart) / 1e3 / records, byKind);
     }
 
     /** Whether the last record produced to each partition is readable (committed) on the target. */

@@ -74,11 +74,15 @@ class TransactionLocatorIT {
             Placement placement = counting.locate(tp, 500, writes).orElseThrow();
             assertThat(placement.aligned()).isTrue();
             assertThat(flatten(placement.segments())).containsExactlyElementsOf(expected);
-            assertThat(placement.segments()).hasSize(3); // split by one commit marker and one aborted stretch
-            // first + last + a bisection per gap over the n / SAMPLE_EVERY samples + one stretch read per gap
+            // Split by the commit marker, the aborted records and the abort marker (the coordinator writes markers
+            // after commit/abort returns, so a marker may land apart from what it ends).
+            assertThat(placement.segments()).hasSizeBetween(3, 4);
+            // first + last, then per gap a bisection over the n / SAMPLE_EVERY samples and one stretch read
             int samples = n / PartitionWrites.SAMPLE_EVERY;
-            int bound = 2 + 2 * (32 - Integer.numberOfLeadingZeros(samples) + 1);
+            int gaps = placement.segments().size() - 1;
+            int bound = 2 + gaps * (32 - Integer.numberOfLeadingZeros(samples) + 1);
             assertThat(counting.reads()).as("reads, at most %d", bound).isLessThanOrEqualTo(bound);
+
         }
     }
 

@@ -27,7 +27,9 @@ public final class KafkaReader implements AutoCloseable {
         props.remove("group.id");
         props.put("isolation.level", "read_committed");
         props.put("enable.auto.commit", "false");
-        props.put("max.poll.records", "500");
+        // Few records per poll: while a fetched batch is not drained the consumer does not prefetch the next one,
+        // which a point read would throw away at its next seek.
+        props.put("max.poll.records", "20");
         // Point reads: fetch one producer batch or so around the offset asked for, not megabytes (a fetch always
         // returns at least one whole batch, so this is a bound on the waste, not on what can be read).
         props.put("max.partition.fetch.bytes", "65536");
@@ -58,7 +60,15 @@ public final class KafkaReader implements AutoCloseable {
      */
     public Optional<ConsumerRecord<byte[], byte[]>> findFirst(TopicPartition tp, long from, long until,
                                                              Predicate<ConsumerRecord<byte[], byte[]>> match) {
-        long end = Math.min(endOffset(tp), until);
+        return findFirstBelowEnd(tp, from, Math.min(endOffset(tp), until), match);
+    }
+
+    /**
+     * As {@link #findFirst(TopicPartition, long, long, Predicate)} for a range the caller knows to be below the last
+     * stable offset (for example between two committed records it has read): saves the end-offset lookup.
+     */
+    public Optional<ConsumerRecord<byte[], byte[]>> findFirstBelowEnd(TopicPartition tp, long from, long end,
+                                                                     Predicate<ConsumerRecord<byte[], byte[]>> match) {
         if (from >= end) {
             return Optional.empty();
         }

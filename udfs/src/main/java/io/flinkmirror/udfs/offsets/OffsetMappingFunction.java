@@ -22,6 +22,7 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>The mapping is learned from committed data only: for each transaction, in order, it reads the target partition
  * ({@code read_committed}) from where the previous transaction ended and locates the transaction's records by their
  * fingerprints ({@link TransactionLocator}: first and last record, and sampled ones only where control markers sit
- * between them). Until the transaction has committed, the read finds nothing and is retried. Offset syncs (side output {@link #OFFSET_SYNCS}) are emitted only
- * then, so they never point at data that was aborted.
+ * between them). Until the transaction has committed, the read finds nothing and is retried. Offset syncs (side
+ * output {@link #OFFSET_SYNCS}) are emitted only then, so they never point at data that was aborted.
  *
  * <p>A group offset {@code g} is translated to the target offset of the first replicated record with source offset
  * {@code >= g} (see {@link OffsetRuns}). Beyond the mapped data, a checkpoint is written only when the source holds
@@ -198,6 +199,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         Optional<TransactionLocator.Placement> found;
         try {
             found = locator().locate(tp, runs.nextDownstream, writes);
+        } catch (InterruptException e) {
+            throw e; // the task is being cancelled
         } catch (RuntimeException e) {
             LOG.warn("{} could not read {} to map offsets (will retry): {}", flow, tp, e.toString());
             return false;
@@ -298,6 +301,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             // At or beyond the last replicated record: the data is there only if nothing is in between.
             return source().mayHaveRecords(sourceTp, runs.upstreamHorizon(), g)
                     ? OptionalLong.empty() : OptionalLong.of(runs.nextDownstream);
+        } catch (InterruptException e) {
+            throw e; // the task is being cancelled
         } catch (RuntimeException e) {
             LOG.warn("{} could not read source {} to translate group {} (will retry): {}", flow, sourceTp,
                     offset.group, e.toString());

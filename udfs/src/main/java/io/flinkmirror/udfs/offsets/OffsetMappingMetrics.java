@@ -8,6 +8,7 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 
 /**
  * The metrics of {@link OffsetMappingFunction}, updated from its task thread and read by metric reporters.
@@ -106,6 +107,8 @@ final class OffsetMappingMetrics {
                 m.recordsBetween = source.mayHaveRecords(m.tp, from, m.end);
                 m.checkedFrom = from;
                 m.checkedEnd = m.end;
+            } catch (InterruptException e) {
+                throw e; // the task is being cancelled
             } catch (RuntimeException e) {
                 m.recordsBetween = true;
                 m.checkedFrom = -1;

@@ -35,7 +35,7 @@ public class PartitionWrites {
     public long[] sampleFingerprints = new long[0];
 
     /** One record in this many is fingerprinted, to locate control markers inside a transaction's range cheaply. */
-    public static final int SAMPLE_EVERY = 256;
+    public static final int SAMPLE_EVERY = 128;
 
     public PartitionWrites() {}
 

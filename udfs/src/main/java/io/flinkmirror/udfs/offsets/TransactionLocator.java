@@ -94,8 +94,10 @@ public final class TransactionLocator {
         int sample = middleSample(writes.sampleIndexes, loIndex, hiIndex);
         if (sample >= 0) {
             long index = writes.sampleIndexes[sample];
-            Optional<ConsumerRecord<byte[], byte[]>> probe = find(tp, loOffset + (index - loIndex), hiOffset,
-                    writes.sampleFingerprints[sample]);
+            long fingerprint = writes.sampleFingerprints[sample];
+            reads++;
+            Optional<ConsumerRecord<byte[], byte[]>> probe = reader.findFirstBelowEnd(tp,
+                    loOffset + (index - loIndex), hiOffset, r -> fingerprint(r) == fingerprint);
             return probe.isPresent()
                     && place(tp, writes, loIndex, loOffset, index, probe.get().offset(), segments)
                     && place(tp, writes, index, probe.get().offset(), hiIndex, hiOffset, segments);
@@ -103,7 +105,7 @@ public final class TransactionLocator {
         // No sample in between: read the stretch; every committed record in it is one of ours.
         long[] seen = {0};
         reads++;
-        reader.findFirst(tp, loOffset + 1, hiOffset, r -> {
+        reader.findFirstBelowEnd(tp, loOffset + 1, hiOffset, r -> {
             extend(segments, r.offset(), 1);
             seen[0]++;
             return false;
@@ -127,8 +129,11 @@ public final class TransactionLocator {
     private Optional<ConsumerRecord<byte[], byte[]>> find(TopicPartition tp, long from, long until,
                                                           long fingerprint) {
         reads++;
-        return reader.findFirst(tp, from, until,
-                r -> RecordFingerprint.of(r.key(), r.value(), r.timestamp()) == fingerprint);
+        return reader.findFirst(tp, from, until, r -> fingerprint(r) == fingerprint);
+    }
+
+    private static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
+        return RecordFingerprint.of(record.key(), record.value(), record.timestamp());
     }
 
     private static void extend(List<long[]> segments, long offset, long count) {
