@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -105,12 +106,12 @@ final class ClusterCommand implements Runnable {
             return 0;
         }
 
-        private static MemorySize memory(String option, String value) {
+        private MemorySize memory(String option, String value) {
             try {
                 return MemorySize.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new Start()),
-                        "Invalid value '" + value + "' for " + option + ": a memory size such as 1g or 1536m");
+                throw new ParameterException(spec.commandLine(), "Invalid value '" + value + "' for " + option
+                        + ": a memory size such as 1g or 1536m");
             }
         }
     }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
-/** Options shared by {@code submit}, {@code stop} and {@code upgrade}: where the cluster is and which job. */
+/** Options shared by {@code submit}, {@code stop} and {@code upgrade}: where the cluster is. */
 final class DeployOptions {
 
     /** A savepoint location with a scheme ({@code s3://}, {@code hdfs://}, {@code file:/...}) is passed on as is. */
@@ -17,9 +17,30 @@ final class DeployOptions {
             description = "Flink REST API (JobManager web UI) address. Default: ${DEFAULT-VALUE}.")
     String flinkRest;
 
-    @Option(names = "--job", paramLabel = "ID",
-            description = "The Flink Mirror job to act on when several run (default: the only one running).")
-    String jobId;
+
+    /** Which running job {@code stop} and {@code upgrade} act on. */
+    static final class JobOption {
+        @Option(names = "--job", paramLabel = "ID",
+                description = "The Flink Mirror job to act on when several run (default: the only one running).")
+        String jobId;
+    }
+
+    /** Options of the commands that submit the job jar ({@code submit}, {@code upgrade}). */
+    static final class JarOptions {
+        @Option(names = "--parallelism", paramLabel = "N",
+                description = "Job parallelism; overrides flink.parallelism.default of the config file (upgrade: "
+                        + "default the running job's).")
+        Integer parallelism;
+
+        @Option(names = "--jar", paramLabel = "JAR",
+                description = "Job jar to submit (default: the one bin/mirror runs).")
+        Path jar;
+
+        @Option(names = "--allow-non-restored-state",
+                description = "Start even if the savepoint holds state of operators the job no longer has (a "
+                        + "removed flow).")
+        boolean allowNonRestoredState;
+    }
 
     /** Default savepoint directory: {@code savepoints/} of the Flink Mirror directory. */
     static Path defaultSavepointDir() {

@@ -20,6 +20,8 @@ final class StopCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     DeployOptions target;
+    @Mixin
+    DeployOptions.JobOption which;
 
     @Option(names = "--savepoint", arity = "0..1", paramLabel = "DIR", fallbackValue = "",
             description = "Take a savepoint into DIR (a path or URI the JobManager can write; default: savepoints/ "
@@ -31,7 +33,7 @@ final class StopCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (FlinkDeployer deployer = new FlinkDeployer(target.flinkRest)) {
-            FlinkDeployer.MirrorJobInfo job = deployer.findRunning(target.jobId);
+            FlinkDeployer.MirrorJobInfo job = deployer.findRunning(which.jobId);
             if (savepointDir == null) {
                 deployer.cancel(job.id());
                 out.println("Cancelled job " + job.id() + " (" + job.name() + ")");

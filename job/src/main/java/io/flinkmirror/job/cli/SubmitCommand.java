@@ -37,6 +37,8 @@ final class SubmitCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     DeployOptions target;
+    @Mixin
+    DeployOptions.JarOptions jarOptions;
 
     @Option(names = "--config", required = true, paramLabel = "FILE",
             description = "MirrorMaker 2 style properties file, readable by the JobManager.")
@@ -45,18 +47,6 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--savepoint", paramLabel = "PATH", description = "Start from this savepoint (or retained "
             + "checkpoint).")
     String savepoint;
-
-    @Option(names = "--parallelism", paramLabel = "N",
-            description = "Job parallelism; overrides flink.parallelism.default of the config file.")
-    Integer parallelism;
-
-    @Option(names = "--jar", paramLabel = "JAR", description = "Job jar to submit (default: the one bin/mirror runs).")
-    Path jar;
-
-    @Option(names = "--allow-non-restored-state",
-            description = "Start even if the savepoint holds state of operators the job no longer has (a removed "
-                    + "flow).")
-    boolean allowNonRestoredState;
 
     @Option(names = "--skip-preflight", description = "Do not check on the JobManager that every cluster answers.")
     boolean skipPreflight;
@@ -75,8 +65,9 @@ final class SubmitCommand implements Callable<Integer> {
                     return NOT_RUNNING;
                 }
             }
-            return submitAndAwait(deployer, new Request(config, jar, parallelism,
-                    savepoint == null ? null : DeployOptions.savepointLocation(savepoint), allowNonRestoredState,
+            return submitAndAwait(deployer, new Request(config, jarOptions.jar, jarOptions.parallelism,
+                    savepoint == null ? null : DeployOptions.savepointLocation(savepoint),
+                    jarOptions.allowNonRestoredState,
                     skipPreflight), out, err);
         } catch (FlinkDeployer.DeployException | FlinkRest.RestException e) {
             err.println("flink-mirror: " + e.getMessage());

@@ -25,6 +25,10 @@ final class UpgradeCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     DeployOptions target;
+    @Mixin
+    DeployOptions.JobOption which;
+    @Mixin
+    DeployOptions.JarOptions jarOptions;
 
     @Option(names = "--config", required = true, paramLabel = "FILE",
             description = "Properties file of the new job, readable by the JobManager.")
@@ -34,17 +38,6 @@ final class UpgradeCommand implements Callable<Integer> {
             description = "Where the savepoint goes (default: savepoints/ of the Flink Mirror directory).")
     String savepointDir;
 
-    @Option(names = "--parallelism", paramLabel = "N",
-            description = "Parallelism of the new job (default: that of the running job).")
-    Integer parallelism;
-
-    @Option(names = "--jar", paramLabel = "JAR", description = "Job jar to submit (default: the one bin/mirror runs).")
-    Path jar;
-
-    @Option(names = "--allow-non-restored-state",
-            description = "Start even if the savepoint holds state of operators the new job no longer has.")
-    boolean allowNonRestoredState;
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -52,13 +45,13 @@ final class UpgradeCommand implements Callable<Integer> {
         String savepoint = null;
         try (FlinkDeployer deployer = new FlinkDeployer(target.flinkRest)) {
             SubmitCommand.jobName(config); // a bad new config fails here, before the running job is stopped
-            FlinkDeployer.MirrorJobInfo job = deployer.findRunning(target.jobId);
-            Integer newParallelism = parallelism != null ? parallelism
+            FlinkDeployer.MirrorJobInfo job = deployer.findRunning(which.jobId);
+            Integer newParallelism = jarOptions.parallelism != null ? jarOptions.parallelism
                     : job.parallelism() > 0 ? Integer.valueOf(job.parallelism()) : null;
             savepoint = deployer.stopWithSavepoint(job.id(), StopCommand.directory(savepointDir));
             out.println("Stopped job " + job.id() + " (" + job.name() + ") with savepoint " + savepoint);
-            int code = SubmitCommand.submitAndAwait(deployer, new SubmitCommand.Request(config, jar, newParallelism,
-                    savepoint, allowNonRestoredState, false), out, err);
+            int code = SubmitCommand.submitAndAwait(deployer, new SubmitCommand.Request(config, jarOptions.jar,
+                    newParallelism, savepoint, jarOptions.allowNonRestoredState, false), out, err);
             if (code != 0) {
                 err.println(retryHint(savepoint));
             }
