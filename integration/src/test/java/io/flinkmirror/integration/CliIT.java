@@ -18,7 +18,7 @@ class CliIT {
     void shouldPrintUsageForTheLauncherAndEachCommand() throws Exception {
         Processes.Started help = Processes.mirror(dir, "help", "--help");
         assertThat(help.awaitExit(Duration.ofSeconds(60))).isZero();
-        assertThat(help.out()).contains("Usage: mirror", "quickstart", "run");
+        assertThat(help.out()).contains("Usage: mirror", "quickstart", "run", "cluster", "submit", "stop", "upgrade");
 
         Processes.Started runHelp = Processes.mirror(dir, "run-help", "run", "--help");
         assertThat(runHelp.awaitExit(Duration.ofSeconds(60))).isZero();

@@ -177,8 +177,12 @@ public final class MirrorJob {
         DataStream<GroupOffset> groupOffsets;
         Duration interval = flow.emitCheckpointsInterval();
         if (interval.isZero()) {
+            // No polling: an empty stream, with uids so that savepoints do not depend on generated ids.
             groupOffsets = env.fromData(GroupOffset.class, new GroupOffset("", "", 0, 0L, ""))
-                    .filter(g -> false).name("no group offsets").uid(MirrorOperator.GROUP_OFFSET_TICKS.uid(a, b));
+                    .uid(MirrorOperator.GROUP_OFFSET_TICKS.uid(a, b))
+                    .name(MirrorOperator.GROUP_OFFSET_TICKS.displayName(a, b))
+                    .filter(g -> false).uid(MirrorOperator.GROUP_OFFSET_POLLER.uid(a, b))
+                    .name(MirrorOperator.GROUP_OFFSET_POLLER.displayName(a, b) + " (off)");
         } else {
             DataGeneratorSource<Long> ticks = new DataGeneratorSource<>(i -> i, Long.MAX_VALUE,
                     RateLimiterStrategy.perSecond(1_000.0 / interval.toMillis()), Types.LONG);

@@ -2,9 +2,14 @@ package io.flinkmirror.job;
 
 import io.flinkmirror.job.config.ConfigException;
 import io.flinkmirror.job.config.MirrorConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,10 +31,18 @@ public final class MirrorJobMain implements Callable<Integer> {
             description = "Do not check that every cluster answers before submitting the job.")
     boolean skipPreflight;
 
+    @Option(names = "--parallelism", paramLabel = "N",
+            description = "Job parallelism; overrides flink.parallelism.default of the config file.")
+    Integer parallelism;
+
     @Override
     public Integer call() throws Exception {
         MirrorJob job = prepare(config, skipPreflight);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(job.flinkConfiguration());
+        Configuration conf = job.flinkConfiguration();
+        if (parallelism != null) {
+            conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         job.build(env);
         env.execute(job.jobName());
         return 0;
@@ -46,6 +59,10 @@ public final class MirrorJobMain implements Callable<Integer> {
 
     /** Runs a picocli command, printing expected errors as one line on stderr, and returns its exit code. */
     public static int run(Object command, String... args) {
+        return commandLine(command).execute(args);
+    }
+
+    private static CommandLine commandLine(Object command) {
         CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof Preflight.PreflightException) {
@@ -54,13 +71,31 @@ public final class MirrorJobMain implements Callable<Integer> {
             }
             throw e;
         });
-        return cli.execute(args);
+        return cli;
     }
 
+    /**
+     * Runs the job. A failure ends the JVM with the exit code, unless main runs inside a Flink client or JobManager
+     * ({@code flink run}, REST {@code /jars/:id/run}): there it throws, so the submitter gets the message and the
+     * JobManager keeps running.
+     */
     public static void main(String[] args) {
-        int code = run(new MirrorJobMain(), args);
-        if (code != 0) {
-            System.exit(code);
+        StringWriter errors = new StringWriter();
+        int code;
+        try (PrintWriter err = new PrintWriter(errors)) {
+            CommandLine cli = commandLine(new MirrorJobMain());
+            cli.setErr(err);
+            code = cli.execute(args);
         }
+        System.err.print(errors);
+        if (code == 0) {
+            return;
+        }
+        if (StreamExecutionEnvironment.getExecutionEnvironment() instanceof StreamContextEnvironment) {
+            String message = errors.toString().trim();
+            throw new IllegalArgumentException(message.startsWith("flink-mirror: ") ? message
+                    : "flink-mirror: exited with code " + code + (message.isEmpty() ? "" : ": " + message));
+        }
+        System.exit(code);
     }
 }

@@ -87,7 +87,8 @@ public final class TestRecords {
         }
     }
 
-    private static Properties producerProps(String bootstrapServers) {
+    /** Settings of the producers here: idempotent, acks=all, byte-array serializers. */
+    static Properties producerProps(String bootstrapServers) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -17,7 +17,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Read-only client of the Flink REST API: jobs, their vertices, checkpoints and aggregated subtask metrics. */
+/**
+ * Read-only client of the Flink REST API: cluster overview, TaskManagers, jobs, their vertices, checkpoints and
+ * aggregated subtask metrics.
+ */
 public final class FlinkRest {
 
     /** A GET that failed: the server could not be reached or did not answer 200. */
@@ -52,6 +55,16 @@ public final class FlinkRest {
         return baseUrl;
     }
 
+    /** {@code /overview}: cluster summary (TaskManagers, slots, jobs by state, Flink version). */
+    public JsonNode overview() {
+        return get("/overview");
+    }
+
+    /** {@code /taskmanagers}: the registered TaskManagers, each with its id, slots and last heartbeat. */
+    public JsonNode taskManagers() {
+        return get("/taskmanagers").path("taskmanagers");
+    }
+
     /** {@code /jobs/overview}: every job the cluster knows, running or finished. */
     public JsonNode jobsOverview() {
         return get("/jobs/overview").path("jobs");
@@ -65,6 +78,11 @@ public final class FlinkRest {
     /** {@code latest.completed} of {@code /jobs/<id>/checkpoints}, a missing node when none completed yet. */
     public JsonNode latestCompletedCheckpoint(String jobId) {
         return get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
+    }
+
+    /** {@code latest.restored} of {@code /jobs/<id>/checkpoints}: the checkpoint or savepoint the job started from. */
+    public JsonNode latestRestoredCheckpoint(String jobId) {
+        return get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
     }
 
     /** Ids of the metrics that the subtasks of a vertex report. */

@@ -2,8 +2,17 @@ package io.flinkmirror.job.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** The example configs in conf/ are valid and mean what their comments say. */
 class ExampleConfigsTest {
@@ -35,5 +44,29 @@ class ExampleConfigsTest {
         assertThat(factory).isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         assertThat(Class.forName(factory)).isNotNull(); // on bin/mirror's classpath
         assertThat(config.flinkOptions()).containsEntry("metrics.reporter.prom.port", "9249");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldDescribeASavepointUpgradedDeploymentWhoseConfigTheJobReads(@TempDir Path dir) throws Exception {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        new Load(LoadSettings.builder().build()).loadAllFromString(
+                Files.readString(Paths.get("..", "conf", "flink-deployment.yaml")))
+                .forEach(doc -> docs.add((Map<String, Object>) doc));
+        Map<String, Object> configMap = docs.get(0);
+        Map<String, Object> deployment = docs.get(1);
+        assertThat(configMap.get("kind")).isEqualTo("ConfigMap");
+        assertThat(deployment.get("kind")).isEqualTo("FlinkDeployment");
+
+        Path properties = dir.resolve("mirror.properties");
+        Files.writeString(properties, (String) ((Map<String, Object>) configMap.get("data")).get("mirror.properties"));
+        assertThat(MirrorConfig.load(properties).flows()).extracting(FlowConfig::name).containsExactly("A->B");
+
+        Map<String, Object> spec = (Map<String, Object>) deployment.get("spec");
+        Map<String, Object> job = (Map<String, Object>) spec.get("job");
+        assertThat(job.get("upgradeMode")).isEqualTo("savepoint");
+        assertThat(job.get("args")).isEqualTo(List.of("--config", "/opt/flink-mirror/mirror.properties"));
+        assertThat((Map<String, Object>) spec.get("flinkConfiguration")).containsKeys(
+                CheckpointingOptions.SAVEPOINT_DIRECTORY.key(), CheckpointingOptions.CHECKPOINTS_DIRECTORY.key());
     }
 }
