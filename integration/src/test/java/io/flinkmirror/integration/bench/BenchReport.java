@@ -27,7 +27,9 @@ final class BenchReport {
     }
 
     private final BenchSettings settings;
+    private final LocalDateTime started = LocalDateTime.now();
     private final List<Run> runs = new ArrayList<>();
+    private final List<String> failures = new ArrayList<>();
     private final Map<Contender, LatencyProbe.Latency> latencies = new EnumMap<>(Contender.class);
 
     BenchReport(BenchSettings settings) {
@@ -40,6 +42,14 @@ final class BenchReport {
 
     void add(Contender contender, LatencyProbe.Latency latency) {
         latencies.put(contender, latency);
+    }
+
+    void addFailure(String failure) {
+        failures.add(failure);
+    }
+
+    List<String> failures() {
+        return List.copyOf(failures);
     }
 
     private Workload workload() {
@@ -159,6 +169,10 @@ final class BenchReport {
                     run.counts().exact() ? "exact" : run.counts()));
         }
         md.append("\n</details>\n");
+        if (!failures.isEmpty()) {
+            md.append("\nFailed runs:\n\n");
+            failures.forEach(f -> md.append("- ").append(f).append('\n'));
+        }
         return md.toString();
     }
 
@@ -214,10 +228,13 @@ final class BenchReport {
         return Double.isNaN(value) || Double.isInfinite(value) ? "" : String.format(Locale.ROOT, format, value);
     }
 
-    /** Writes CSV and Markdown under {@code dir}; returns the Markdown file. */
+    /**
+     * Writes CSV and Markdown under {@code dir} (the same two files each time, named after the start time, so a
+     * stopped benchmark still leaves the runs so far), copied to {@code latest.*}; returns the Markdown file.
+     */
     Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        LocalDateTime now = LocalDateTime.now();
+        LocalDateTime now = started;
         String stamp = now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path csv = dir.resolve("mirror-benchmark-" + stamp + ".csv");
         Path md = dir.resolve("mirror-benchmark-" + stamp + ".md");

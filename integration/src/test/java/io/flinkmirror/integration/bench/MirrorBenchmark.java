@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,7 +32,6 @@ class MirrorBenchmark {
         BenchEnv env = BenchEnv.load(Path.of(System.getProperty("bench.output.dir", output.toString()))
                 .resolve("work-" + stamp));
         BenchReport report = new BenchReport(settings);
-        List<String> failures = new ArrayList<>();
         say("benchmark: " + settings);
         say("benchmark: logs and configs under " + env.workDir());
         try (BrokerProcess source = BrokerProcess.start(env, "source");
@@ -45,40 +43,38 @@ class MirrorBenchmark {
                     loadSeconds));
             int run = 0;
             List<Contender> contenders = settings.contenders();
-            for (int round = 1; round <= settings.rounds(); round++) {
-                for (int i = 0; i < contenders.size(); i++) {
-                    // Rotate the order each round so no contender always runs first (cold caches) or last.
-                    Contender contender = contenders.get((i + round - 1) % contenders.size());
-                    run++;
-                    try {
-                        BenchReport.Run result = throughput(contender, round, run, env, settings, source, target);
-                        report.add(result);
-                    } catch (Exception | AssertionError e) {
-                        failures.add("round " + round + " " + contender.id() + ": " + e.getMessage());
-                        say("benchmark: " + contender.id() + " run " + run + " FAILED: " + e.getMessage());
-                    }
-                }
-            }
+            // Latency first (short), so a benchmark stopped during the long throughput rounds still has it.
             if (settings.latencySeconds() > 0) {
                 for (Contender contender : contenders) {
                     run++;
                     try {
                         report.add(contender, latency(contender, run, env, settings, source, target));
                     } catch (Exception | AssertionError e) {
-                        failures.add("latency " + contender.id() + ": " + e.getMessage());
+                        report.addFailure("latency " + contender.id() + ": " + e.getMessage());
                         say("benchmark: " + contender.id() + " latency run FAILED: " + e.getMessage());
                     }
+                    report.write(env.outputDir());
+                }
+            }
+            for (int round = 1; round <= settings.rounds(); round++) {
+                for (int i = 0; i < contenders.size(); i++) {
+                    // Rotate the order each round so no contender always runs first (cold caches) or last.
+                    Contender contender = contenders.get((i + round - 1) % contenders.size());
+                    run++;
+                    try {
+                        report.add(throughput(contender, round, run, env, settings, source, target));
+                    } catch (Exception | AssertionError e) {
+                        report.addFailure("round " + round + " " + contender.id() + ": " + e.getMessage());
+                        say("benchmark: " + contender.id() + " run " + run + " FAILED: " + e.getMessage());
+                    }
+                    report.write(env.outputDir());
                 }
             }
         }
         Path markdown = report.write(env.outputDir());
-        String text = Files.readString(markdown);
-        if (!failures.isEmpty()) {
-            text = text + "\nFailed runs:\n" + String.join("\n", failures.stream().map(f -> "- " + f).toList()) + "\n";
-            Files.writeString(markdown, text);
-        }
-        say("\n" + text);
+        say("\n" + Files.readString(markdown));
         say("benchmark: results in " + markdown + " and " + markdown.toString().replace(".md", ".csv"));
+        List<String> failures = report.failures();
         if (!failures.isEmpty()) {
             throw new AssertionError(failures.size() + " benchmark run(s) failed:\n" + String.join("\n", failures));
         }
