@@ -10,7 +10,7 @@ import java.util.List;
  */
 record BenchSettings(Workload workload, int rounds, int parallelism, String heap, Duration checkpointInterval,
                      int latencySeconds, int latencyRate, List<Contender> contenders, boolean jfr,
-                     Duration runTimeout) {
+                     Duration runTimeout, Duration stallTimeout) {
 
     static BenchSettings fromSystemProperties() {
         Workload workload = new Workload(Long.getLong("bench.records", 1_000_000),
@@ -33,7 +33,8 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
         return new BenchSettings(workload, rounds, Integer.getInteger("bench.parallelism", 2),
                 System.getProperty("bench.heap", "2g"), checkpoint, Integer.getInteger("bench.latency.seconds", 60),
                 Integer.getInteger("bench.latency.rate", 20_000), List.copyOf(contenders),
-                Boolean.getBoolean("bench.jfr"), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)));
+                Boolean.getBoolean("bench.jfr"), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
+                Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)));
     }
 
     @Override

@@ -72,8 +72,8 @@ final class ChildJvm implements AutoCloseable {
     /** Fails, with the end of the process's log, if it has exited. */
     void checkAlive() {
         if (!process.isAlive()) {
-            throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; end of "
-                    + log + ":\n" + tail(40));
+            throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; first error: "
+                    + firstError() + "; see " + log);
         }
     }
 
@@ -113,6 +113,15 @@ final class ChildJvm implements AutoCloseable {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+
+    /** The first ERROR line of the process's output, or "none". */
+    String firstError() {
+        try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(line -> line.contains(" ERROR ")).findFirst().orElse("none");
+        } catch (IOException | java.io.UncheckedIOException e) {
             return "(unreadable: " + e + ")";
         }
     }

@@ -50,7 +50,7 @@ class MirrorBenchmark {
                     try {
                         report.add(contender, latency(contender, run, env, settings, source, target));
                     } catch (Exception | AssertionError e) {
-                        report.addFailure("latency " + contender.id() + ": " + e.getMessage());
+                        report.addFailure("latency " + contender.id() + ": " + firstLine(e));
                         say("benchmark: " + contender.id() + " latency run FAILED: " + e.getMessage());
                     }
                     report.write(env.outputDir());
@@ -64,7 +64,7 @@ class MirrorBenchmark {
                     try {
                         report.add(throughput(contender, round, run, env, settings, source, target));
                     } catch (Exception | AssertionError e) {
-                        report.addFailure("round " + round + " " + contender.id() + ": " + e.getMessage());
+                        report.addFailure("round " + round + " " + contender.id() + ": " + firstLine(e));
                         say("benchmark: " + contender.id() + " run " + run + " FAILED: " + e.getMessage());
                     }
                     report.write(env.outputDir());
@@ -93,7 +93,7 @@ class MirrorBenchmark {
         try (TargetWatcher watcher = new TargetWatcher(target.bootstrapServers(), flow.targetTopic(), workload)) {
             ChildJvm replicator = Replicators.start(contender, flow, env, settings, dir);
             try {
-                visibility = watcher.await(replicator, settings.runTimeout());
+                visibility = watcher.await(replicator, settings.runTimeout(), settings.stallTimeout());
                 cpu = replicator.cpuSeconds();
                 rss = replicator.peakRssBytes();
             } finally {
@@ -146,6 +146,12 @@ class MirrorBenchmark {
         } catch (Exception e) {
             say("benchmark: could not delete " + topic + " on " + broker.name() + ": " + e.getMessage());
         }
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     private static void say(String line) {

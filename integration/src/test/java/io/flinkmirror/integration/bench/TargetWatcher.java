@@ -47,11 +47,14 @@ final class TargetWatcher implements AutoCloseable {
     }
 
     /**
-     * Waits until the whole workload is readable on the target, failing if {@code replicator} exits or
-     * {@code timeout} passes.
+     * Waits until the whole workload is readable on the target, failing if {@code replicator} exits, if nothing new
+     * becomes readable for {@code stall} (a replicator whose tasks died, as MM2 dedicated mode does not restart
+     * them), or if {@code timeout} passes.
      */
-    Visibility await(ChildJvm replicator, Duration timeout) throws Exception {
+    Visibility await(ChildJvm replicator, Duration timeout, Duration stall) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long lastProgress = System.nanoTime();
+        long lastCommitted = -1;
         Set<Integer> pending = new HashSet<>();
         for (int p = 0; p < workload.partitions(); p++) {
             if (workload.count(p) > 0) {
@@ -67,6 +70,14 @@ final class TargetWatcher implements AutoCloseable {
             lso = Workload.lastStableOffsetsIfExists(admin, topic, workload.partitions());
             long now = System.nanoTime();
             long committed = lso.values().stream().mapToLong(Long::longValue).sum();
+            if (committed != lastCommitted) {
+                lastCommitted = committed;
+                lastProgress = now;
+            } else if (now - lastProgress > stall.toNanos()) {
+                throw new IllegalStateException(replicator.name() + ": nothing new readable in " + topic + " for "
+                        + stall.toSeconds() + " s (stalled at " + committed + " offsets); first error in its log: "
+                        + replicator.firstError());
+            }
             if (firstNanos < 0 && committed > 0) {
                 firstNanos = now;
                 committedAtFirst = committed;
