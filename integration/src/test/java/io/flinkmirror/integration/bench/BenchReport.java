@@ -128,18 +128,7 @@ final class BenchReport {
         for (Contender contender : settings.contenders()) {
             double rate = medianRecordsPerSecond(contender);
             Contender peer = contender.mm2Peer();
-            long missing = 0;
-            long duplicated = 0;
-            long wrong = 0;
-            int count = 0;
-            for (Run run : runs) {
-                if (run.contender() == contender) {
-                    count++;
-                    missing += run.counts().missing();
-                    duplicated += run.counts().duplicated();
-                    wrong += run.counts().misplaced() + run.counts().altered();
-                }
-            }
+            ReadBack readBack = readBack(contender);
             LatencyProbe.Latency latency = latencies.get(contender);
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     contender.title(), number(rate, "%,.0f"), number(median(contender, this::megabytesPerSecond), "%.1f"),
@@ -150,8 +139,8 @@ final class BenchReport {
                     number(median(contender, r -> r.peakRssBytes() / 1e6), "%.0f"),
                     number(rate / ceiling, "%.2f"),
                     peer == null ? "" : number(rate / medianRecordsPerSecond(peer), "%.2f"),
-                    count == 0 ? "" : missing + " / " + duplicated + (wrong == 0 ? "" : " (" + wrong
-                            + " misplaced/altered)"),
+                    readBack.runs() == 0 ? "" : readBack.missing() + " / " + readBack.duplicated()
+                            + (readBack.wrong() == 0 ? "" : " (" + readBack.wrong() + " misplaced/altered)"),
                     latency == null ? "" : latency.p50() + " / " + latency.p99() + " / " + latency.max()
                             + (latency.seen() < latency.sent() ? " (" + latency.seen() + " of " + latency.sent()
                             + " seen)" : "")));
@@ -176,6 +165,26 @@ final class BenchReport {
         return md.toString();
     }
 
+    /** Read-back counts of all runs of one contender; {@code wrong} = misplaced + altered. */
+    private record ReadBack(int runs, long missing, long duplicated, long wrong) {
+    }
+
+    private ReadBack readBack(Contender contender) {
+        int count = 0;
+        long missing = 0;
+        long duplicated = 0;
+        long wrong = 0;
+        for (Run run : runs) {
+            if (run.contender() == contender) {
+                count++;
+                missing += run.counts().missing();
+                duplicated += run.counts().duplicated();
+                wrong += run.counts().misplaced() + run.counts().altered();
+            }
+        }
+        return new ReadBack(count, missing, duplicated, wrong);
+    }
+
     /** The targets with the measured figures, each marked met / not met (or not measured). */
     List<String> targets() {
         List<String> lines = new ArrayList<>();
@@ -196,20 +205,12 @@ final class BenchReport {
         lines.add(target("Flink Mirror EOS p99 latency <= checkpoint interval + 1 s (" + limit + " ms)",
                 latency == null ? Double.NaN : latency.p99(), limit, false, " ms"));
         for (Contender contender : List.of(Contender.MM2_EOS, Contender.FLINK_EOS)) {
-            long missing = 0;
-            long duplicated = 0;
-            int count = 0;
-            for (Run run : runs) {
-                if (run.contender() == contender) {
-                    count++;
-                    missing += run.counts().missing() + run.counts().misplaced() + run.counts().altered();
-                    duplicated += run.counts().duplicated();
-                }
-            }
-            if (count > 0) {
-                lines.add(contender.title() + " copies exact (0 missing / 0 duplicated): " + missing + " / "
-                        + duplicated + " over " + count + " runs: " + (missing == 0 && duplicated == 0 ? "met"
-                        : "NOT MET"));
+            ReadBack readBack = readBack(contender);
+            if (readBack.runs() > 0) {
+                boolean exact = readBack.missing() == 0 && readBack.duplicated() == 0 && readBack.wrong() == 0;
+                lines.add(contender.title() + " copies exact (0 missing / 0 duplicated): " + readBack.missing()
+                        + " / " + readBack.duplicated() + " over " + readBack.runs() + " runs: "
+                        + (exact ? "met" : "NOT MET"));
             }
         }
         return lines;
