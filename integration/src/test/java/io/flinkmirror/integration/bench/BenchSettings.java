@@ -1,0 +1,48 @@
+package io.flinkmirror.integration.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code bin/benchmark} passes as {@code -Dbench.*} system properties, with the defaults of the issue:
+ * 1M records of 1 KiB over 8 partitions, 3 rounds, latency at 20k records/s for 60 s, every contender.
+ */
+record BenchSettings(Workload workload, int rounds, int parallelism, String heap, Duration checkpointInterval,
+                     int latencySeconds, int latencyRate, List<Contender> contenders, boolean jfr,
+                     Duration runTimeout, Duration stallTimeout) {
+
+    static BenchSettings fromSystemProperties() {
+        Workload workload = new Workload(Long.getLong("bench.records", 1_000_000),
+                Integer.getInteger("bench.partitions", 8), Integer.getInteger("bench.record.size", 1024));
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        Duration checkpoint = Duration.ofMillis(Long.getLong("bench.checkpoint.interval.ms", 5000));
+        List<Contender> contenders = new ArrayList<>();
+        for (String id : System.getProperty("bench.contenders", "").split(",")) {
+            if (!id.isBlank()) {
+                contenders.add(Contender.byId(id.trim()));
+            }
+        }
+        if (contenders.isEmpty()) {
+            contenders.addAll(List.of(Contender.values()));
+        }
+        if (workload.records() < 1 || workload.partitions() < 1 || workload.recordSize() < 8 || rounds < 1) {
+            throw new IllegalArgumentException("bench.records, bench.partitions and bench.rounds must be >= 1 and "
+                    + "bench.record.size >= 8; got " + workload + ", rounds " + rounds);
+        }
+        return new BenchSettings(workload, rounds, Integer.getInteger("bench.parallelism", 2),
+                System.getProperty("bench.heap", "2g"), checkpoint, Integer.getInteger("bench.latency.seconds", 60),
+                Integer.getInteger("bench.latency.rate", 20_000), List.copyOf(contenders),
+                Boolean.getBoolean("bench.jfr"), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
+                Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)));
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%,d records x %,d B, %d partitions, %d rounds, parallelism %d, -Xmx%s, checkpoint "
+                        + "interval %d ms, latency %d rec/s for %d s, contenders %s%s",
+                workload.records(), workload.recordSize(), workload.partitions(), rounds, parallelism, heap,
+                checkpointInterval.toMillis(), latencyRate, latencySeconds,
+                contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "");
+    }
+}

@@ -1,0 +1,161 @@
+package io.flinkmirror.integration.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flink Mirror against MirrorMaker 2 (dedicated mode, at-least-once and exactly-once) and a plain copy loop (the
+ * ceiling), on two real Kafka brokers running as their own processes, each replicator in its own JVM with the same
+ * heap and parallelism. The workload is loaded once; each run replicates it under fresh cluster aliases to a new
+ * target topic, and the copy is read back and counted. Contenders alternate and repeat; medians are reported, plus a
+ * latency mode (steady load, end-to-end latency per record). Results: CSV and Markdown under
+ * {@code integration/target/benchmark/}.
+ * <p>
+ * Not part of the test run; {@code bin/benchmark} runs it (the {@code benchmark} Maven profile).
+ */
+class MirrorBenchmark {
+
+    private static final String TOPIC = "bench";
+
+    @Test
+    void compareWithMirrorMaker2AndTheCeiling() throws Exception {
+        BenchSettings settings = BenchSettings.fromSystemProperties();
+        Path output = BenchEnv.home().resolve("integration/target/benchmark");
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        BenchEnv env = BenchEnv.load(Path.of(System.getProperty("bench.output.dir", output.toString()))
+                .resolve("work-" + stamp));
+        BenchReport report = new BenchReport(settings);
+        say("benchmark: " + settings);
+        say("benchmark: logs and configs under " + env.workDir());
+        try (BrokerProcess source = BrokerProcess.start(env, "source");
+             BrokerProcess target = BrokerProcess.start(env, "target")) {
+            say("benchmark: brokers up (source " + source.bootstrapServers() + ", target "
+                    + target.bootstrapServers() + ")");
+            double loadSeconds = settings.workload().load(source.bootstrapServers(), TOPIC);
+            say(String.format("benchmark: loaded %,d records into %s in %.1f s", settings.workload().records(), TOPIC,
+                    loadSeconds));
+            int run = 0;
+            List<Contender> contenders = settings.contenders();
+            // Latency first (short), so a benchmark stopped during the long throughput rounds still has it.
+            if (settings.latencySeconds() > 0) {
+                for (Contender contender : contenders) {
+                    run++;
+                    try {
+                        report.add(contender, latency(contender, run, env, settings, source, target));
+                    } catch (Exception | AssertionError e) {
+                        report.addFailure("latency " + contender.id() + ": " + firstLine(e));
+                        say("benchmark: " + contender.id() + " latency run FAILED: " + e.getMessage());
+                    }
+                    report.write(env.outputDir());
+                }
+            }
+            for (int round = 1; round <= settings.rounds(); round++) {
+                for (int i = 0; i < contenders.size(); i++) {
+                    // Rotate the order each round so no contender always runs first (cold caches) or last.
+                    Contender contender = contenders.get((i + round - 1) % contenders.size());
+                    run++;
+                    try {
+                        report.add(throughput(contender, round, run, env, settings, source, target));
+                    } catch (Exception | AssertionError e) {
+                        report.addFailure("round " + round + " " + contender.id() + ": " + firstLine(e));
+                        say("benchmark: " + contender.id() + " run " + run + " FAILED: " + e.getMessage());
+                    }
+                    report.write(env.outputDir());
+                }
+            }
+        }
+        Path markdown = report.write(env.outputDir());
+        say("\n" + Files.readString(markdown));
+        say("benchmark: results in " + markdown + " and " + markdown.toString().replace(".md", ".csv"));
+        List<String> failures = report.failures();
+        if (!failures.isEmpty()) {
+            throw new AssertionError(failures.size() + " benchmark run(s) failed:\n" + String.join("\n", failures));
+        }
+    }
+
+    private static BenchReport.Run throughput(Contender contender, int round, int run, BenchEnv env,
+                                              BenchSettings settings, BrokerProcess source, BrokerProcess target)
+            throws Exception {
+        Workload workload = settings.workload();
+        Replicators.Flow flow = new Replicators.Flow("s" + run, "t" + run, source.bootstrapServers(),
+                target.bootstrapServers(), TOPIC);
+        Path dir = env.workDir().resolve(String.format("run-%02d-%s", run, contender.id()));
+        TargetWatcher.Visibility visibility;
+        double cpu;
+        long rss;
+        try (TargetWatcher watcher = new TargetWatcher(target.bootstrapServers(), flow.targetTopic(), workload)) {
+            ChildJvm replicator = Replicators.start(contender, flow, env, settings, dir);
+            try {
+                visibility = watcher.await(replicator, settings.runTimeout(), settings.stallTimeout());
+                cpu = replicator.cpuSeconds();
+                rss = replicator.peakRssBytes();
+            } finally {
+                replicator.stop(30);
+            }
+            double seconds = (visibility.doneNanos() - replicator.startNanos()) / 1e9;
+            double startup = (visibility.firstNanos() - replicator.startNanos()) / 1e9;
+            double steadySeconds = (visibility.doneNanos() - visibility.firstNanos()) / 1e9;
+            long steadyRecords = workload.records() - Math.min(workload.records(), visibility.committedAtFirst());
+            boolean steadyKnown = steadySeconds >= 0.5 && steadyRecords > 0;
+            CopyVerifier.Counts counts = CopyVerifier.verify(target.bootstrapServers(), flow.targetTopic(), workload);
+            deleteTopic(target, flow.targetTopic());
+            BenchReport.Run result = new BenchReport.Run(contender, round, flow.sourceAlias(), seconds, startup,
+                    steadyKnown ? steadyRecords / steadySeconds : Double.NaN, cpu,
+                    steadyKnown ? cpu - visibility.cpuAtFirst() : Double.NaN,
+                    steadyKnown ? steadyRecords * workload.recordSize() : 0, rss, counts);
+            say(String.format("benchmark: round %d %-10s %6.1f s (first record after %.1f s) %,9.0f rec/s, CPU %.1f s, "
+                            + "peak RSS %.0f MB; read back: %s", round, contender.id(), seconds, startup,
+                    workload.records() / seconds, cpu, rss / 1e6, counts));
+            return result;
+        }
+    }
+
+    private static LatencyProbe.Latency latency(Contender contender, int run, BenchEnv env, BenchSettings settings,
+                                                BrokerProcess source, BrokerProcess target) throws Exception {
+        Replicators.Flow flow = new Replicators.Flow("s" + run, "t" + run, source.bootstrapServers(),
+                target.bootstrapServers(), "latency-" + run);
+        Path dir = env.workDir().resolve(String.format("run-%02d-%s-latency", run, contender.id()));
+        Workload.createTopic(source.bootstrapServers(), flow.topic(), settings.workload().partitions());
+        ChildJvm replicator = Replicators.start(contender, flow, env, settings, dir);
+        LatencyProbe.Latency latency;
+        try {
+            LatencyProbe.warmUp(replicator, flow, settings.workload().partitions(), Duration.ofMinutes(5));
+            latency = LatencyProbe.measure(replicator, flow, settings.workload(), settings.latencyRate(),
+                    settings.latencySeconds(), settings.checkpointInterval().multipliedBy(3).plusSeconds(60));
+        } finally {
+            replicator.stop(30);
+        }
+        deleteTopic(target, flow.targetTopic());
+        deleteTopic(source, flow.topic());
+        say(String.format("benchmark: latency %-10s sent %,d at %,.0f rec/s, seen %,d: p50 %d ms, p99 %d ms, max %d ms",
+                contender.id(), latency.sent(), latency.rate(), latency.seen(), latency.p50(), latency.p99(),
+                latency.max()));
+        return latency;
+    }
+
+    private static void deleteTopic(BrokerProcess broker, String topic) {
+        try (Admin admin = broker.admin()) {
+            admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            say("benchmark: could not delete " + topic + " on " + broker.name() + ": " + e.getMessage());
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+}
