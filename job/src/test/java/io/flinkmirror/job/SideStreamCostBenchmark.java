@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What the offset-mapping side stream costs: the same exactly-once replication with and without it, alternating,
  * repeated, medians compared (this machine is shared and noisy: ratios of the same run only). Not part of the test
  * run; run it with
- * {@code mvn -B -pl job verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SideStreamCostBenchmark}
- * ({@code -Dbench.records=N -Dbench.rounds=R} to change the load; each run includes the job's start, so runs
+ * {@code mvn -B -pl udfs,job verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=SideStreamCostBenchmark} ({@code -Dbench.records=N -Dbench.rounds=R} to change the load; each run includes the job's start, so runs
  * shorter than a few million records mostly measure start-up).
  */
 class SideStreamCostBenchmark {
