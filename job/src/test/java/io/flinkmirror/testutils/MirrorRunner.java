@@ -76,16 +76,23 @@ public final class MirrorRunner implements AutoCloseable {
      * (together with the sink's transactions), reach the source's end offsets.
      */
     public void awaitCaughtUp(LocalKafkaCluster source, String target, List<String> topics, Duration timeout) {
-        awaitCaughtUp(source, target, topics, timeout, () -> "job " + jobStatus());
+        awaitCaughtUp(source, target, topics, timeout, () -> "job " + jobStatus(), this::failIfTerminated);
     }
 
     /** As {@link #awaitCaughtUp(LocalKafkaCluster, String, List, Duration)}, for a job running anywhere. */
     public static void awaitCaughtUp(LocalKafkaCluster source, String target, List<String> topics, Duration timeout,
                                      java.util.function.Supplier<String> jobState) {
+        awaitCaughtUp(source, target, topics, timeout, jobState, () -> { });
+    }
+
+    private static void awaitCaughtUp(LocalKafkaCluster source, String target, List<String> topics,
+                                      Duration timeout, java.util.function.Supplier<String> jobState,
+                                      Runnable failFast) {
         String group = "flink-mirror-" + source.name() + "-" + target;
         Admin admin = source.admin();
         Map<TopicPartition, Long> lag = new HashMap<>();
         Poll.until("flow " + source.name() + "->" + target + " to catch up on " + topics, timeout, () -> {
+            failFast.run();
             try {
                 Map<TopicPartition, OffsetSpec> request = new HashMap<>();
                 admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().forEach(d ->
@@ -114,8 +121,22 @@ public final class MirrorRunner implements AutoCloseable {
 
     /** Whether a committed record may sit in {@code [from, to)} of {@code tp} (see {@link KafkaReader}). */
     private static boolean hasRecords(LocalKafkaCluster cluster, TopicPartition tp, long from, long to) {
-        try (KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+        try (KafkaReader reader = new KafkaReader(cluster.clientProperties())) {
             return reader.mayHaveRecords(tp, from, to);
+        }
+    }
+
+    /** Throws an {@link AssertionError} with the job's failure if it has ended (it should run until closed). */
+    private void failIfTerminated() {
+        try {
+            if (client.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                client.getJobExecutionResult().get(5, TimeUnit.SECONDS);
+                throw new AssertionError("job ended before catching up: " + jobStatus());
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("job failed before catching up", e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            // unknown for now: the next poll asks again
         }
     }
 
