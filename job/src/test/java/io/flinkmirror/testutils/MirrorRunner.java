@@ -6,13 +6,19 @@ import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.udfs.offsets.KafkaReader;
 import io.flinkmirror.udfs.record.MirrorRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -64,6 +70,15 @@ public final class MirrorRunner implements AutoCloseable {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(job.flinkConfiguration());
         job.build(env);
         return new MirrorRunner(env.executeAsync(job.jobName()), config);
+    }
+
+    /** The newest completed checkpoint ({@code chk-N} with a {@code _metadata} file) under {@code dir}. */
+    public static Optional<Path> latestRetainedCheckpoint(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.getFileName().toString().equals("_metadata")).map(Path::getParent)
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))));
+        }
     }
 
     public JobClient client() {

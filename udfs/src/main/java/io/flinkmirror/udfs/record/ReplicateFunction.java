@@ -40,6 +40,7 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
     private final String targetAlias;
     private final ReplicationPolicy policy;
     private final boolean provenanceHeader;
+    private RecordSizeLimit sizeLimit;
 
     /** Per source topic: its target topic and its partitions' metrics. Looked up by the record's topic String. */
     private transient Map<String, TopicState> topics;
@@ -53,6 +54,12 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
         this.targetAlias = Objects.requireNonNull(targetAlias, "targetAlias");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.provenanceHeader = provenanceHeader;
+    }
+
+    /** Stops on a record the target can never accept, naming it (see {@link RecordSizeLimit}). */
+    public ReplicateFunction withSizeLimit(RecordSizeLimit limit) {
+        this.sizeLimit = limit;
+        return this;
     }
 
     @Override
@@ -80,16 +87,21 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
             topics.put(record.sourceTopic, topic);
         }
         record.targetTopic = topic.targetTopic;
+        if (sizeLimit != null) {
+            sizeLimit.check(record, topic.maxMessageBytes, sourceAlias + "->" + targetAlias);
+        }
         topic.metrics(record).record(record);
         out.collect(record);
     }
 
     private final class TopicState {
         final String targetTopic;
+        final int maxMessageBytes;
         PartitionMetrics[] partitions = new PartitionMetrics[0];
 
         TopicState(String targetTopic) {
             this.targetTopic = targetTopic;
+            this.maxMessageBytes = sizeLimit == null ? -1 : sizeLimit.lookUp(targetTopic);
         }
 
         PartitionMetrics metrics(MirrorRecord record) {
