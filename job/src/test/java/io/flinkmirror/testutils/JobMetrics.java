@@ -25,6 +25,11 @@ public final class JobMetrics {
     private final String rest;
     private final JobID job;
 
+    /** The job these metrics are of. */
+    public JobID job() {
+        return job;
+    }
+
     public JobMetrics(String restUrl, JobID job) {
         this.rest = restUrl;
         this.job = job;
@@ -81,7 +86,8 @@ public final class JobMetrics {
         return ids;
     }
 
-    private JsonNode get(String path) {
+    /** GET {@code path} of the REST API (e.g. {@code /jobs/<id>/checkpoints}) as JSON. */
+    public JsonNode get(String path) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(rest + path))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
