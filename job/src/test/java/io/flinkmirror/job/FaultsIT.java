@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
+import io.flinkmirror.testutils.JobMetrics;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
@@ -165,7 +168,8 @@ class FaultsIT {
     }
 
     @Test
-    void shouldResumeExactlyOnceFromTheLastRetainedCheckpointAfterCancel() throws Exception {
+    void shouldResumeExactlyOnceFromTheLastRetainedCheckpointAfterCancel(
+            @InjectClusterClient RestClusterClient<?> rest) throws Exception {
         Run run = new Run("fault-cancel");
         Path checkpoints = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "checkpoints-");
         Map<String, String> props = flow(run.topic);
@@ -186,6 +190,9 @@ class FaultsIT {
         props.put("flink.execution.state-recovery.path", last.toUri().toString());
         try (MirrorRunner mirror = MirrorRunner.start(props)) {
             mirror.awaitCaughtUp(a, b.name(), List.of(run.topic), TIMEOUT);
+            JobMetrics job = new JobMetrics(rest.getWebInterfaceURL(), mirror.client().getJobID());
+            assertThat(job.get("/jobs/" + job.job() + "/checkpoints").path("latest").path("restored")
+                    .path("external_path").asText()).as("restored from").contains(last.getFileName().toString());
         }
         run.verify();
     }

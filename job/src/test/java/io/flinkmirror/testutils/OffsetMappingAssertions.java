@@ -166,6 +166,7 @@ public final class OffsetMappingAssertions {
                                                                boolean readCommitted) {
         Properties props = new Properties();
         props.putAll(cluster.clientProperties());
+        props.put("allow.auto.create.topics", "false");
         if (readCommitted) {
             props.put("isolation.level", "read_committed");
         }
