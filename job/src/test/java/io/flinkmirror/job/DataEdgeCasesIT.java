@@ -65,8 +65,7 @@ class DataEdgeCasesIT {
     }
 
     private static Map<String, String> flow(String topics) {
-        Map<String, String> props = MirrorRunner.flowProperties(a, b);
-        props.put(a.name() + "->" + b.name() + ".topics", topics);
+        Map<String, String> props = MirrorRunner.flowProperties(a, b, topics);
         props.put("emit.heartbeats.enabled", "false");
         return props;
     }

@@ -59,8 +59,7 @@ class FaultsIT {
 
     /** Recovers by itself: restart strategy with enough attempts for a broker outage. */
     private static Map<String, String> flow(String topic) {
-        Map<String, String> props = MirrorRunner.flowProperties(a, b);
-        props.put(a.name() + "->" + b.name() + ".topics", topic);
+        Map<String, String> props = MirrorRunner.flowProperties(a, b, topic);
         props.put("emit.checkpoints.interval.seconds", "1");
         // Heartbeats would be replicated while the checks read source and target at different instants.
         props.put("emit.heartbeats.enabled", "false");

@@ -92,10 +92,9 @@ class SecurityIT {
     }
 
     private static Map<String, String> flow(String sourceUser, String targetUser) {
-        Map<String, String> props = new LinkedHashMap<>(MirrorRunner.flowProperties(a, b));
+        Map<String, String> props = new LinkedHashMap<>(MirrorRunner.flowProperties(a, b, "sec-.*"));
         props.putAll(secure.mirrorProperties("A", sourceUser));
         props.putAll(secure.mirrorProperties("B", targetUser));
-        props.put("A->B.topics", "sec-.*");
         props.put("flink.pipeline.name", JOB);
         // Topic config sync reads source configs: DESCRIBE_CONFIGS, which a read-only principal does not have.
         props.put("sync.topic.configs.enabled", "false");

@@ -48,8 +48,7 @@ class SoakRun {
         LocalKafkaCluster a = KAFKA.get(0);
         LocalKafkaCluster b = KAFKA.get(1);
         a.createTopic(TOPIC, PARTITIONS);
-        Map<String, String> props = MirrorRunner.flowProperties(a, b);
-        props.put(a.name() + "->" + b.name() + ".topics", TOPIC);
+        Map<String, String> props = MirrorRunner.flowProperties(a, b, TOPIC);
         props.put("flink.execution.checkpointing.interval", "5 s");
         props.put("emit.checkpoints.interval.seconds", "5");
 

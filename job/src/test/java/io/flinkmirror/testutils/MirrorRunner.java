@@ -57,6 +57,13 @@ public final class MirrorRunner implements AutoCloseable {
         return props;
     }
 
+    /** As {@link #flowProperties(LocalKafkaCluster, LocalKafkaCluster)}, replicating the topics matching a regex. */
+    public static Map<String, String> flowProperties(LocalKafkaCluster a, LocalKafkaCluster b, String topicsRegex) {
+        Map<String, String> props = flowProperties(a, b);
+        props.put(a.name() + "->" + b.name() + ".topics", topicsRegex);
+        return props;
+    }
+
     /** Starts the job described by {@code props}. */
     public static MirrorRunner start(Map<String, String> props) throws Exception {
         return start(props, (flow, records) -> records);

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Invariant: a record that passes is at most as large as both limits were when its target topic was first seen by
  * this task (limits are read once per target topic per task start; a restart reads them again).
  */
-public final class RecordSizeLimit implements Serializable {
+public final class RecordSizeLimit implements Serializable, AutoCloseable {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RecordSizeLimit.class);
@@ -39,6 +39,7 @@ public final class RecordSizeLimit implements Serializable {
     private final HashMap<String, String> targetAdminProps;
     private final int maxRequestSize;
     private final boolean compressed;
+    private transient Admin admin;
 
     /**
      * @param targetProducerProps the sink producer's properties ({@code max.request.size}, {@code compression.type})
@@ -57,10 +58,13 @@ public final class RecordSizeLimit implements Serializable {
         if (compressed) {
             return -1;
         }
-        Map<String, Object> props = new HashMap<>(targetAdminProps);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, targetTopic);
-        try (Admin admin = Admin.create(props)) {
+        try {
+            if (admin == null) {
+                Map<String, Object> props = new HashMap<>(targetAdminProps);
+                props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+                admin = Admin.create(props);
+            }
             Config config = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
             ConfigEntry entry = config.get("max.message.bytes");
             return entry == null || entry.value() == null ? -1 : Integer.parseInt(entry.value());
@@ -119,6 +123,15 @@ public final class RecordSizeLimit implements Serializable {
         }
         return DefaultRecordBatch.RECORD_BATCH_OVERHEAD + DefaultRecord.sizeInBytes(0, 0L,
                 record.key == null ? -1 : record.key.length, record.value == null ? -1 : record.value.length, headers);
+    }
+
+    /** Closes the admin client used by {@link #lookUp(String)}, if any. */
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
     }
 
     /** A record that the target can never accept; the message names it and the limit to raise. */

@@ -71,6 +71,13 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
     }
 
     @Override
+    public void close() {
+        if (sizeLimit != null) {
+            sizeLimit.close();
+        }
+    }
+
+    @Override
     public void processElement(MirrorRecord record, Context ctx, Collector<MirrorRecord> out) {
         if (provenanceHeader) {
             byte[] origin = record.lastHeader(ORIGIN_HEADER);
