@@ -15,6 +15,7 @@ import io.flinkmirror.udfs.offsets.PartitionWrites;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
 import io.flinkmirror.udfs.record.MirrorRecordSerializer;
+import io.flinkmirror.udfs.record.RecordSizeLimit;
 import io.flinkmirror.udfs.record.ReplicateFunction;
 import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
 import io.flinkmirror.udfs.topic.TopicSelector;
@@ -147,7 +148,8 @@ public final class MirrorJob {
                 .uid(MirrorOperator.SOURCE.uid(a, b));
 
         SingleOutputStreamOperator<MirrorRecord> replicated = records
-                .process(new ReplicateFunction(a, b, flow.replicationPolicy(), flow.provenanceHeader()))
+                .process(new ReplicateFunction(a, b, flow.replicationPolicy(), flow.provenanceHeader())
+                        .withSizeLimit(new RecordSizeLimit(b, flow.targetAdminProps(), flow.targetProducerProps())))
                 .uid(MirrorOperator.REPLICATE.uid(a, b))
                 .name(MirrorOperator.REPLICATE.displayName(a, b));
 
@@ -247,6 +249,9 @@ public final class MirrorJob {
                     + "that aborted transactions are never replicated", flow.name(), flow.source(), isolation);
         }
         props.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "flink-mirror-" + flow.source() + "-" + flow.target());
+        // A source topic deleted while replicated must stay deleted: fetching it would re-create it (brokers with
+        // auto.create.topics.enable=true, the default), with the broker's default partition count.
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         props.put("partition.discovery.interval.ms", String.valueOf(flow.refreshTopicsInterval().toMillis()));
         props.putIfAbsent("client.id.prefix", "flink-mirror-" + flow.source() + "-" + flow.target());
 

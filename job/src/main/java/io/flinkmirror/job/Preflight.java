@@ -2,27 +2,54 @@ package io.flinkmirror.job;
 
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
+import io.flinkmirror.udfs.topic.TopicSelector;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Checks, before the job is submitted, that every cluster of every enabled flow and every heartbeat target answers,
- * so that a wrong address or credential fails in seconds with the cluster's alias and address instead of as a restart
- * loop inside Flink.
+ * Checks, before the job is submitted, that every cluster of every enabled flow and every heartbeat target answers
+ * and accepts the configured credentials, and that each flow's source principal may read what it replicates, so that
+ * a wrong address, credential or ACL fails in seconds with the cluster's alias, the principal, the permission and the
+ * resource instead of as a restart loop inside Flink.
+ *
+ * <p>What is checked on the source: READ on every visible topic the flow replicates (DESCRIBE_CONFIGS too when
+ * {@code sync.topic.configs.enabled}), and READ on the job's consumer group. Topics the principal may not even
+ * DESCRIBE are invisible to it, so they cannot be reported. On the target: WRITE on the flow's target topics that
+ * already exist. Other target rights (CREATE, transactional ids) are only known when the job first uses them.
  */
 public final class Preflight {
 
+    private static final Pattern JAAS_USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
+
     private Preflight() {}
 
-    /** Thrown when a cluster cannot be reached; the message is one line meant for the user. */
+    /** Thrown when a cluster cannot be used; the message is one line meant for the user. */
     public static final class PreflightException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -31,7 +58,7 @@ public final class Preflight {
         }
     }
 
-    /** Connects to every cluster of {@code config} and fails with a one-line message if one does not answer. */
+    /** Connects to every cluster of {@code config} and fails with a one-line message if one cannot be used. */
     public static void check(MirrorConfig config, Duration timeout) {
         Map<String, Map<String, Object>> clusters = new LinkedHashMap<>();
         for (FlowConfig flow : config.flows()) {
@@ -41,10 +68,21 @@ public final class Preflight {
         for (FlowConfig flow : config.heartbeatFlows()) {
             clusters.putIfAbsent(flow.target(), new HashMap<>(flow.targetAdminProps()));
         }
-        clusters.forEach((alias, props) -> checkCluster(alias, props, timeout));
+        clusters.forEach((alias, props) -> withAdmin(alias, props, timeout, admin -> null));
+        for (FlowConfig flow : config.flows()) {
+            List<String> topics = withAdmin(flow.source(), new HashMap<>(flow.sourceAdminProps()), timeout,
+                    admin -> checkSourceAcls(admin, flow, timeout));
+            withAdmin(flow.target(), new HashMap<>(flow.targetAdminProps()), timeout,
+                    admin -> checkTargetAcls(admin, flow, topics, timeout));
+        }
     }
 
-    private static void checkCluster(String alias, Map<String, Object> props, Duration timeout) {
+    /** Something to do with a connected admin client; checked exceptions are reported like connection failures. */
+    private interface AdminCheck<T> {
+        T run(Admin admin) throws Exception;
+    }
+
+    private static <T> T withAdmin(String alias, Map<String, Object> props, Duration timeout, AdminCheck<T> check) {
         Object bootstrap = props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         String where = "cluster '" + alias + "' (" + alias + ".bootstrap.servers=" + bootstrap + ")";
         int ms = (int) timeout.toMillis();
@@ -52,19 +90,133 @@ public final class Preflight {
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
         try (Admin admin = Admin.create(props)) {
             admin.describeCluster().clusterId().get(ms + 1_000L, TimeUnit.MILLISECONDS);
-        } catch (KafkaException e) {
-            throw new PreflightException(where + " cannot be used: " + e.getMessage(), e);
+            return check.run(admin);
+        } catch (PreflightException e) {
+            throw e;
         } catch (TimeoutException e) {
             throw new PreflightException(where + " is unreachable: no answer within " + timeout.toSeconds() + " s",
                     e);
         } catch (ExecutionException e) {
-            String reason = e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException
-                    ? "no answer within " + timeout.toSeconds() + " s"
-                    : e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
-            throw new PreflightException(where + " is unreachable: " + reason, e.getCause());
+            throw failure(alias, where, e.getCause(), timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PreflightException("interrupted while checking " + where, e);
+        } catch (Exception e) {
+            throw failure(alias, where, e, timeout);
         }
+    }
+
+    private static PreflightException failure(String alias, String where, Throwable cause, Duration timeout) {
+        if (cause instanceof SslAuthenticationException) {
+            return new PreflightException(where + " failed the TLS handshake: " + cause.getMessage() + " (check "
+                    + alias + ".ssl.truststore.* and " + alias + ".ssl.keystore.*)", cause);
+        }
+        if (cause instanceof AuthenticationException) {
+            return new PreflightException(where + " rejected the credentials: " + cause.getMessage() + " (check "
+                    + alias + ".sasl.jaas.config and " + alias + ".sasl.mechanism)", cause);
+        }
+        if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return new PreflightException(where + " is unreachable: no answer within " + timeout.toSeconds()
+                    + " s", cause);
+        }
+        if (cause instanceof KafkaException && !(cause instanceof org.apache.kafka.common.errors.ApiException)) {
+            return new PreflightException(where + " cannot be used: " + cause.getMessage(), cause);
+        }
+        return new PreflightException(where + " cannot be used: " + cause.getClass().getSimpleName() + ": "
+                + cause.getMessage(), cause);
+    }
+
+    /** Checks the source principal's rights; returns the source topics the flow replicates now. */
+    private static List<String> checkSourceAcls(Admin admin, FlowConfig flow, Duration timeout) throws Exception {
+        String principal = principal(flow.sourceAdminProps());
+        String cluster = "source cluster '" + flow.source() + "'";
+        TopicSelector selector = new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), flow.target(),
+                flow.replicateHeartbeats());
+        List<String> topics = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
+                .filter(selector::shouldReplicate).sorted().toList();
+        List<String> missing = new ArrayList<>();
+        for (TopicDescription d : describe(admin, topics, timeout).values()) {
+            Set<AclOperation> ops = d.authorizedOperations();
+            if (ops != null && !ops.contains(AclOperation.READ)) {
+                missing.add("READ on topic " + d.name());
+            }
+            if (ops != null && flow.syncTopicConfigs() && !ops.contains(AclOperation.DESCRIBE_CONFIGS)) {
+                missing.add("DESCRIBE_CONFIGS on topic " + d.name() + " (needed by sync.topic.configs.enabled=true;"
+                        + " grant it or set sync.topic.configs.enabled=false)");
+            }
+        }
+        String group = flow.sourceConsumerProps().getOrDefault(ConsumerConfig.GROUP_ID_CONFIG,
+                "flink-mirror-" + flow.source() + "-" + flow.target());
+        try {
+            ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(group),
+                            new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+                    .describedGroups().get(group).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (g.authorizedOperations() != null && !g.authorizedOperations().contains(AclOperation.READ)) {
+                missing.add("READ on group " + group);
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupAuthorizationException) {
+                missing.add("READ on group " + group);
+            } else if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e; // a group that does not exist yet: DESCRIBE is allowed, READ is known at the first commit
+            }
+        }
+        report(principal, missing, cluster);
+        return topics;
+    }
+
+    private static Void checkTargetAcls(Admin admin, FlowConfig flow, List<String> sourceTopics, Duration timeout)
+            throws Exception {
+        // Target topics that do not exist yet are created by the job; their rights are known only then.
+        List<String> targetTopics = sourceTopics.stream()
+                .map(t -> flow.replicationPolicy().formatRemoteTopic(flow.source(), t)).toList();
+        List<String> missing = new ArrayList<>();
+        for (TopicDescription d : describe(admin, targetTopics, timeout).values()) {
+            Set<AclOperation> ops = d.authorizedOperations();
+            if (ops != null && !ops.contains(AclOperation.WRITE)) {
+                missing.add("WRITE on topic " + d.name());
+            }
+        }
+        report(principal(flow.targetAdminProps()), missing, "target cluster '" + flow.target() + "'");
+        return null;
+    }
+
+    /** Descriptions with authorized operations of the topics that exist and the principal may describe. */
+    private static Map<String, TopicDescription> describe(Admin admin, List<String> topics, Duration timeout)
+            throws Exception {
+        Map<String, TopicDescription> result = new LinkedHashMap<>();
+        var futures = admin.describeTopics(topics, new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                .topicNameValues();
+        for (String topic : topics) {
+            try {
+                result.put(topic, futures.get(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException
+                        || e.getCause() instanceof TopicAuthorizationException)) {
+                    throw e;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static void report(String principal, List<String> missing, String cluster) {
+        if (!missing.isEmpty()) {
+            throw new PreflightException("principal " + principal + " lacks " + String.join(", ", missing) + " ("
+                    + cluster + ")", null);
+        }
+    }
+
+    /** {@code User:<name>} from a SASL JAAS config's username (never its password), or a generic description. */
+    static String principal(Map<String, String> clientProps) {
+        String jaas = clientProps.get(SaslConfigs.SASL_JAAS_CONFIG);
+        if (jaas != null) {
+            Matcher m = JAAS_USERNAME.matcher(jaas);
+            if (m.find()) {
+                return "User:" + m.group(1);
+            }
+        }
+        String protocol = clientProps.getOrDefault("security.protocol", "PLAINTEXT");
+        return "PLAINTEXT".equalsIgnoreCase(protocol) ? "User:ANONYMOUS" : "(" + protocol + " client)";
     }
 }

@@ -2,27 +2,16 @@ package io.flinkmirror.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.testutils.JobMetrics;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.TestRecords;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -45,15 +34,11 @@ class MetricsIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int RECORDS = 5_000;
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     static LocalKafkaCluster a;
     static LocalKafkaCluster b;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private String rest;
-    private JobID job;
+    private JobMetrics metrics;
 
     @BeforeAll
     static void clusters() {
@@ -64,7 +49,6 @@ class MetricsIT {
     @Test
     void shouldReportCountsLatencyLagAndCheckpointLatencyThroughRest(@InjectClusterClient RestClusterClient<?> client)
             throws Exception {
-        rest = client.getWebInterfaceURL();
         a.createTopic("mt", 2);
         // Fresh timestamps, so that replication latency measures the replication, not the test data's age.
         TestRecords.produce(a.bootstrapServers(), TestRecords.builder().topic("mt", 2).count(RECORDS)
@@ -74,38 +58,40 @@ class MetricsIT {
         props.put(a.name() + "->" + b.name() + ".topics", "mt");
         props.put("emit.checkpoints.interval.seconds", "1");
         try (MirrorRunner mirror = MirrorRunner.start(props)) {
-            job = mirror.client().getJobID();
+            metrics = new JobMetrics(client.getWebInterfaceURL(), mirror.client().getJobID());
             a.admin().alterConsumerGroupOffsets("metrics-it", Map.of(new TopicPartition("mt", 0),
                     new OffsetAndMetadata(100), new TopicPartition("mt", 1), new OffsetAndMetadata(200)))
                     .all().get(10, TimeUnit.SECONDS);
 
             Predicate<String> recordCount = partitionMetric("record-count");
             Poll.until("record-count of mt to sum to " + RECORDS, TIMEOUT,
-                    () -> aggregate(recordCount, "sum") == RECORDS, () -> "sum " + aggregate(recordCount, "sum"));
-            assertThat(ids(partitionMetric("byte-rate"))).hasSize(2);
-            assertThat(ids(partitionMetric("record-age-ms-max"))).hasSize(2);
+                    () -> metrics.aggregate(recordCount, "sum") == RECORDS,
+                    () -> "sum " + metrics.aggregate(recordCount, "sum"));
+            assertThat(metrics.ids(partitionMetric("byte-rate"))).hasSize(2);
+            assertThat(metrics.ids(partitionMetric("record-age-ms-max"))).hasSize(2);
 
             Predicate<String> latencyMax = partitionMetric("replication-latency-ms-max");
-            Poll.until("replication-latency-ms-max of mt", TIMEOUT, () -> aggregate(latencyMax, "max") > 0,
-                    () -> "max " + aggregate(latencyMax, "max"));
-            assertThat(aggregate(latencyMax, "max")).isLessThan(60_000);
+            Poll.until("replication-latency-ms-max of mt", TIMEOUT, () -> metrics.aggregate(latencyMax, "max") > 0,
+                    () -> "max " + metrics.aggregate(latencyMax, "max"));
+            assertThat(metrics.aggregate(latencyMax, "max")).isLessThan(60_000);
             Predicate<String> p99 = operatorMetric("replication-latency-ms-p99");
-            Poll.until("replication-latency-ms-p99", TIMEOUT, () -> aggregate(p99, "max") > 0,
-                    () -> "ids " + ids(id -> id.contains("latency")));
-            assertThat(aggregate(p99, "max")).isLessThan(60_000);
+            Poll.until("replication-latency-ms-p99", TIMEOUT, () -> metrics.aggregate(p99, "max") > 0,
+                    () -> "ids " + metrics.ids(id -> id.contains("latency")));
+            assertThat(metrics.aggregate(p99, "max")).isLessThan(60_000);
 
             Predicate<String> partitionLag = partitionMetric("lag");
             Predicate<String> subtaskLag = operatorMetric("lag");
             Poll.until("lag of both partitions back to 0", TIMEOUT,
-                    () -> ids(partitionLag).size() == 2 && aggregate(partitionLag, "sum") == 0
-                            && aggregate(subtaskLag, "sum") == 0,
-                    () -> "partition lags " + ids(partitionLag) + " sum " + aggregate(partitionLag, "sum"));
+                    () -> metrics.ids(partitionLag).size() == 2 && metrics.aggregate(partitionLag, "sum") == 0
+                            && metrics.aggregate(subtaskLag, "sum") == 0,
+                    () -> "partition lags " + metrics.ids(partitionLag) + " sum "
+                            + metrics.aggregate(partitionLag, "sum"));
 
             Predicate<String> checkpointLatency = operatorMetric("checkpoint-latency-ms");
             Poll.until("checkpoint-latency-ms of the translated group", TIMEOUT,
-                    () -> aggregate(checkpointLatency, "max") >= 0,
-                    () -> "max " + aggregate(checkpointLatency, "max"));
-            assertThat(aggregate(checkpointLatency, "max")).isLessThan(60_000);
+                    () -> metrics.aggregate(checkpointLatency, "max") >= 0,
+                    () -> "max " + metrics.aggregate(checkpointLatency, "max"));
+            assertThat(metrics.aggregate(checkpointLatency, "max")).isLessThan(60_000);
         }
     }
 
@@ -119,70 +105,4 @@ class MetricsIT {
         return id -> id.endsWith("." + name) && !id.contains(".partition.");
     }
 
-    /** Metric ids, over all vertices of the job, that match. */
-    private List<String> ids(Predicate<String> match) {
-        List<String> ids = new ArrayList<>();
-        for (String vertex : vertices()) {
-            for (JsonNode m : get("/jobs/" + job + "/vertices/" + vertex + "/subtasks/metrics")) {
-                if (match.test(m.get("id").asText())) {
-                    ids.add(m.get("id").asText());
-                }
-            }
-        }
-        return ids;
-    }
-
-    /**
-     * {@code agg} ({@code sum} or {@code max}) over subtasks of every matching metric, then summed ({@code sum}) or
-     * maxed ({@code max}) over the metrics; NaN values (empty windows) are skipped; -1 if none has a value.
-     */
-    private double aggregate(Predicate<String> match, String agg) {
-        double result = -1;
-        boolean any = false;
-        for (String vertex : vertices()) {
-            List<String> ids = new ArrayList<>();
-            String base = "/jobs/" + job + "/vertices/" + vertex + "/subtasks/metrics";
-            get(base).forEach(m -> {
-                if (match.test(m.get("id").asText())) {
-                    ids.add(m.get("id").asText());
-                }
-            });
-            if (ids.isEmpty()) {
-                continue;
-            }
-            JsonNode values = get(base + "?agg=" + agg + "&get="
-                    + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8));
-            for (JsonNode v : values) {
-                double value = v.get(agg).asDouble(Double.NaN);
-                if (Double.isNaN(value)) {
-                    continue;
-                }
-                result = !any ? value : agg.equals("sum") ? result + value : Math.max(result, value);
-                any = true;
-            }
-        }
-        return result;
-    }
-
-    private List<String> vertices() {
-        List<String> ids = new ArrayList<>();
-        get("/jobs/" + job).get("vertices").forEach(v -> ids.add(v.get("id").asText()));
-        return ids;
-    }
-
-    private JsonNode get(String path) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(rest + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + path + ": " + response.statusCode() + " " + response.body());
-            }
-            return JSON.readTree(response.body());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("GET " + path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: GET " + path, e);
-        }
-    }
 }

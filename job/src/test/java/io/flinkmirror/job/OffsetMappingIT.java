@@ -7,23 +7,20 @@ import io.flinkmirror.testutils.Compaction;
 import io.flinkmirror.testutils.FailOnce;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
+import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
-import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.TestRecords;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.mm2.OffsetSync;
-import io.flinkmirror.udfs.offsets.KafkaReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -51,10 +48,13 @@ class OffsetMappingIT {
     static LocalKafkaCluster a;
     static LocalKafkaCluster b;
 
+    static OffsetMappingAssertions mapping;
+
     @BeforeAll
     static void clusters() {
         a = KAFKA.get(0);
         b = KAFKA.get(1);
+        mapping = new OffsetMappingAssertions(a, b, TIMEOUT);
     }
 
     private static Map<String, String> flow(String topics) {
@@ -99,17 +99,17 @@ class OffsetMappingIT {
             for (int i = 0; i < 30; i++) {
                 Map<TopicPartition, Long> offsets = new HashMap<>();
                 for (TopicPartition tp : partitions) {
-                    long end = endOffset(a, tp);
+                    long end = OffsetMappingAssertions.endOffset(a, tp);
                     // Arbitrary offsets: anywhere, so also inside aborted transactions, on markers and in
                     // compacted-away ranges; some at the very start and the very end.
                     offsets.put(tp, i == 0 ? 0 : i == 1 ? end : random.nextLong(end + 1));
                 }
-                commit("exact-" + i, offsets);
+                mapping.commit("exact-" + i, offsets);
                 committed.put("exact-" + i, offsets);
             }
-            Map<String, Map<TopicPartition, Checkpoint>> checkpoints = awaitCheckpoints(committed);
-            assertExact(checkpoints);
-            assertEveryCheckpointExact();
+            Map<String, Map<TopicPartition, Checkpoint>> checkpoints = mapping.awaitCheckpoints(committed);
+            mapping.assertExact(checkpoints);
+            mapping.assertEveryCheckpointExact();
 
             // MirrorMaker 2's own tooling reads the same answers from our checkpoints topic.
             Map<String, Object> targetProps = Map.of("bootstrap.servers", b.bootstrapServers());
@@ -130,7 +130,7 @@ class OffsetMappingIT {
                             .isEqualTo(checkpoints.get("exact-3").get(tp).downstreamOffset());
                 }
             }
-            assertOffsetSyncsPointAtTheirRecords();
+            mapping.assertOffsetSyncsPointAtTheirRecords();
         }
     }
 
@@ -151,17 +151,17 @@ class OffsetMappingIT {
                 Map<TopicPartition, Long> offsets = new HashMap<>();
                 for (int p = 0; p < 3; p++) {
                     TopicPartition tp = new TopicPartition("om-fail", p);
-                    offsets.put(tp, endOffset(a, tp) * (i + 1) / 10);
+                    offsets.put(tp, OffsetMappingAssertions.endOffset(a, tp) * (i + 1) / 10);
                 }
-                commit("fail-" + i, offsets);
+                mapping.commit("fail-" + i, offsets);
                 committed.put("fail-" + i, offsets);
                 produceWithTransactionGaps("om-fail", 3, "f" + i);
             }
             Poll.until("the injected failure", TIMEOUT, FailOnce::failed);
             mirror.awaitCaughtUp(a, b.name(), List.of("om-fail"), TIMEOUT);
-            awaitCheckpoints(committed);
-            assertEveryCheckpointExact();
-            assertOffsetSyncsPointAtTheirRecords();
+            mapping.awaitCheckpoints(committed);
+            mapping.assertEveryCheckpointExact();
+            mapping.assertOffsetSyncsPointAtTheirRecords();
         }
     }
 
@@ -176,7 +176,8 @@ class OffsetMappingIT {
             mirror.awaitCaughtUp(a, b.name(), List.of("om-loc"), TIMEOUT);
             // MM2 names the topic after the other cluster: on the source, after the target.
             String syncs = "mm2-offset-syncs." + b.name() + ".internal";
-            Poll.until("offset syncs of om-loc on the source cluster", TIMEOUT, () -> readAll(a, syncs).stream()
+            Poll.until("offset syncs of om-loc on the source cluster", TIMEOUT, () -> OffsetMappingAssertions
+                    .readAll(a, syncs).stream()
                     .map(r -> OffsetSync.deserialize(r.key(), r.value()))
                     .anyMatch(sync -> sync.topic().equals("om-loc") && sync.upstreamOffset() == 0
                             && sync.downstreamOffset() == 0));
@@ -197,10 +198,10 @@ class OffsetMappingIT {
             Map<TopicPartition, Long> offsets = Map.of(new TopicPartition("om-sync", 0), 400L,
                     new TopicPartition("om-sync", 1), 500L);
             try (ActiveConsumer active = new ActiveConsumer(b, "sync-active", remote)) {
-                commit("sync-idle", offsets);
-                commit("sync-active", offsets);
+                mapping.commit("sync-idle", offsets);
+                mapping.commit("sync-active", offsets);
                 Map<String, Map<TopicPartition, Checkpoint>> checkpoints =
-                        awaitCheckpoints(Map.of("sync-idle", offsets, "sync-active", offsets));
+                        mapping.awaitCheckpoints(Map.of("sync-idle", offsets, "sync-active", offsets));
                 Poll.until("the idle group's offsets on the target", TIMEOUT, () ->
                         targetOffsets("sync-idle", remote).equals(Map.of(
                                 0, checkpoints.get("sync-idle").get(new TopicPartition("om-sync", 0))
@@ -269,151 +270,4 @@ class OffsetMappingIT {
         }
     }
 
-    private static void commit(String group, Map<TopicPartition, Long> offsets) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> request = new HashMap<>();
-        offsets.forEach((tp, g) -> request.put(tp, new OffsetAndMetadata(g)));
-        a.admin().alterConsumerGroupOffsets(group, request).all().get(10, TimeUnit.SECONDS);
-    }
-
-    private static long endOffset(LocalKafkaCluster cluster, TopicPartition tp) {
-        try (KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-            return reader.endOffset(tp);
-        }
-    }
-
-    /** Reads the checkpoints topic until every group has a checkpoint for its committed offset on every partition. */
-    private static Map<String, Map<TopicPartition, Checkpoint>> awaitCheckpoints(
-            Map<String, Map<TopicPartition, Long>> committed) {
-        Map<String, Map<TopicPartition, Checkpoint>> latest = new HashMap<>();
-        List<String> missing = new ArrayList<>();
-        Poll.until("a checkpoint for every group and partition", TIMEOUT, () -> {
-            latest.clear();
-            for (ConsumerRecord<byte[], byte[]> r : readAll(b, a.name() + ".checkpoints.internal")) {
-                Checkpoint c = Checkpoint.deserialize(r.key(), r.value());
-                latest.computeIfAbsent(c.consumerGroupId(), g -> new HashMap<>())
-                        .put(new TopicPartition(c.topic().substring(a.name().length() + 1), c.partition()), c);
-            }
-            missing.clear();
-            committed.forEach((group, offsets) -> offsets.forEach((tp, g) -> {
-                Checkpoint c = latest.getOrDefault(group, Map.of()).get(tp);
-                if (c == null || c.upstreamOffset() != g) {
-                    missing.add(group + "@" + tp + "=" + g);
-                }
-            }));
-            return missing.isEmpty();
-        }, () -> "missing " + missing);
-        return latest;
-    }
-
-    /** Every checkpoint record ever written to the checkpoints topic is exact (not only the latest ones). */
-    private static void assertEveryCheckpointExact() {
-        Map<String, Map<TopicPartition, Checkpoint>> all = new HashMap<>();
-        int i = 0;
-        for (ConsumerRecord<byte[], byte[]> r : readAll(b, a.name() + ".checkpoints.internal")) {
-            Checkpoint c = Checkpoint.deserialize(r.key(), r.value());
-            all.computeIfAbsent(c.consumerGroupId() + "#" + i++, g -> new HashMap<>())
-                    .put(new TopicPartition(c.topic().substring(a.name().length() + 1), c.partition()), c);
-        }
-        assertExact(all);
-    }
-
-    /** Committed records of a partition by offset, read once per assertion (point reads per record are slow). */
-    private static final class Committed {
-        private final LocalKafkaCluster cluster;
-        private final Map<TopicPartition, java.util.NavigableMap<Long, ProducedRecord>> byPartition = new HashMap<>();
-
-        Committed(LocalKafkaCluster cluster) {
-            this.cluster = cluster;
-        }
-
-        /** The first committed record at or after {@code offset}, with its offset. */
-        Optional<Map.Entry<Long, ProducedRecord>> atOrAfter(TopicPartition tp, long offset) {
-            java.util.NavigableMap<Long, ProducedRecord> records = byPartition.computeIfAbsent(tp, k -> {
-                java.util.TreeMap<Long, ProducedRecord> map = new java.util.TreeMap<>();
-                for (ConsumerRecord<byte[], byte[]> r : readAll(cluster, tp.topic(), true)) {
-                    if (r.partition() == tp.partition()) {
-                        map.put(r.offset(), ProducedRecord.from(r).withTopic(""));
-                    }
-                }
-                return map;
-            });
-            return Optional.ofNullable(records.ceilingEntry(offset));
-        }
-    }
-
-    private static void assertExact(Map<String, Map<TopicPartition, Checkpoint>> checkpoints) {
-        List<String> wrong = new ArrayList<>();
-        int checked = 0;
-        Committed source = new Committed(a);
-        Committed target = new Committed(b);
-        for (Map<TopicPartition, Checkpoint> byPartition : checkpoints.values()) {
-            for (Map.Entry<TopicPartition, Checkpoint> e : byPartition.entrySet()) {
-                Checkpoint c = e.getValue();
-                Optional<Map.Entry<Long, ProducedRecord>> expected = source.atOrAfter(e.getKey(), c.upstreamOffset());
-                Optional<Map.Entry<Long, ProducedRecord>> actual = target.atOrAfter(
-                        new TopicPartition(c.topic(), c.partition()), c.downstreamOffset());
-                checked++;
-                if (expected.isPresent() != actual.isPresent()
-                        || (expected.isPresent() && !expected.get().getValue().equals(actual.get().getValue()))) {
-                    wrong.add(c + ": source next " + expected.orElse(null) + ", target next " + actual.orElse(null));
-                }
-            }
-        }
-        assertThat(checked).isPositive();
-        assertThat(wrong).as("checkpoints whose downstream offset is not exact (of %d)", checked).isEmpty();
-    }
-
-    /** Every offset sync points at a committed record on the target that is the replica of its source record. */
-    private static void assertOffsetSyncsPointAtTheirRecords() {
-        // MM2 names the topic after the other cluster.
-        List<ConsumerRecord<byte[], byte[]>> syncs = readAll(b, "mm2-offset-syncs." + a.name() + ".internal");
-        assertThat(syncs).isNotEmpty();
-        List<String> wrong = new ArrayList<>();
-        Committed source = new Committed(a);
-        Committed target = new Committed(b);
-        for (ConsumerRecord<byte[], byte[]> r : syncs) {
-            OffsetSync sync = OffsetSync.deserialize(r.key(), r.value());
-            Optional<Map.Entry<Long, ProducedRecord>> up = source.atOrAfter(sync.topicPartition(),
-                    sync.upstreamOffset());
-            Optional<Map.Entry<Long, ProducedRecord>> down = target.atOrAfter(
-                    new TopicPartition(a.name() + "." + sync.topic(), sync.partition()), sync.downstreamOffset());
-            boolean exact = up.isPresent() && down.isPresent() && up.get().getKey() == sync.upstreamOffset()
-                    && down.get().getKey() == sync.downstreamOffset()
-                    && up.get().getValue().equals(down.get().getValue());
-            if (!exact) {
-                wrong.add(sync.toString());
-            }
-        }
-        assertThat(wrong).as("offset syncs not pointing at the committed replica of their source record").isEmpty();
-    }
-
-    static List<ConsumerRecord<byte[], byte[]>> readAll(LocalKafkaCluster cluster, String topic) {
-        return readAll(cluster, topic, false);
-    }
-
-    static List<ConsumerRecord<byte[], byte[]>> readAll(LocalKafkaCluster cluster, String topic,
-                                                        boolean readCommitted) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", cluster.bootstrapServers());
-        if (readCommitted) {
-            props.put("isolation.level", "read_committed");
-        }
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
-                    && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        } catch (Exception e) {
-            return List.of();
-        }
-        return records;
-    }
 }

@@ -66,8 +66,13 @@ public final class ExactlyOnceChecker {
 
     /** Reads all committed records of {@code targetTopic} (up to stable READ_COMMITTED end offsets), then compares. */
     public Report verify(String bootstrapServers, String targetTopic, Duration timeout) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
-                Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(readCommittedProps(bootstrapServers))) {
+        return verify(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), targetTopic, timeout);
+    }
+
+    /** As {@link #verify(String, String, Duration)}, for a cluster that needs more client settings (TLS, SASL). */
+    public Report verify(Map<String, String> clientProperties, String targetTopic, Duration timeout) {
+        try (Admin admin = Admin.create(new HashMap<String, Object>(clientProperties));
+                Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(readCommittedProps(clientProperties))) {
             Function<Set<TopicPartition>, Map<TopicPartition, Long>> ends = tps -> {
                 Map<TopicPartition, OffsetSpec> request = tps.stream()
                         .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
@@ -270,10 +275,12 @@ public final class ExactlyOnceChecker {
         return b == null ? null : ByteBuffer.wrap(b);
     }
 
-    private static Properties readCommittedProps(String bootstrapServers) {
+    private static Properties readCommittedProps(Map<String, String> clientProperties) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Checking a topic the job has not created yet must not create it (with the broker's partition count).
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);

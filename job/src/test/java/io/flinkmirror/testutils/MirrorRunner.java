@@ -6,13 +6,19 @@ import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.udfs.offsets.KafkaReader;
 import io.flinkmirror.udfs.record.MirrorRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -51,6 +57,13 @@ public final class MirrorRunner implements AutoCloseable {
         return props;
     }
 
+    /** As {@link #flowProperties(LocalKafkaCluster, LocalKafkaCluster)}, replicating the topics matching a regex. */
+    public static Map<String, String> flowProperties(LocalKafkaCluster a, LocalKafkaCluster b, String topicsRegex) {
+        Map<String, String> props = flowProperties(a, b);
+        props.put(a.name() + "->" + b.name() + ".topics", topicsRegex);
+        return props;
+    }
+
     /** Starts the job described by {@code props}. */
     public static MirrorRunner start(Map<String, String> props) throws Exception {
         return start(props, (flow, records) -> records);
@@ -66,6 +79,15 @@ public final class MirrorRunner implements AutoCloseable {
         return new MirrorRunner(env.executeAsync(job.jobName()), config);
     }
 
+    /** The newest completed checkpoint ({@code chk-N} with a {@code _metadata} file) under {@code dir}. */
+    public static Optional<Path> latestRetainedCheckpoint(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.getFileName().toString().equals("_metadata")).map(Path::getParent)
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(4))));
+        }
+    }
+
     public JobClient client() {
         return client;
     }
@@ -76,16 +98,23 @@ public final class MirrorRunner implements AutoCloseable {
      * (together with the sink's transactions), reach the source's end offsets.
      */
     public void awaitCaughtUp(LocalKafkaCluster source, String target, List<String> topics, Duration timeout) {
-        awaitCaughtUp(source, target, topics, timeout, () -> "job " + jobStatus());
+        awaitCaughtUp(source, target, topics, timeout, () -> "job " + jobStatus(), this::failIfTerminated);
     }
 
     /** As {@link #awaitCaughtUp(LocalKafkaCluster, String, List, Duration)}, for a job running anywhere. */
     public static void awaitCaughtUp(LocalKafkaCluster source, String target, List<String> topics, Duration timeout,
                                      java.util.function.Supplier<String> jobState) {
+        awaitCaughtUp(source, target, topics, timeout, jobState, () -> { });
+    }
+
+    private static void awaitCaughtUp(LocalKafkaCluster source, String target, List<String> topics,
+                                      Duration timeout, java.util.function.Supplier<String> jobState,
+                                      Runnable failFast) {
         String group = "flink-mirror-" + source.name() + "-" + target;
         Admin admin = source.admin();
         Map<TopicPartition, Long> lag = new HashMap<>();
         Poll.until("flow " + source.name() + "->" + target + " to catch up on " + topics, timeout, () -> {
+            failFast.run();
             try {
                 Map<TopicPartition, OffsetSpec> request = new HashMap<>();
                 admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values().forEach(d ->
@@ -114,8 +143,22 @@ public final class MirrorRunner implements AutoCloseable {
 
     /** Whether a committed record may sit in {@code [from, to)} of {@code tp} (see {@link KafkaReader}). */
     private static boolean hasRecords(LocalKafkaCluster cluster, TopicPartition tp, long from, long to) {
-        try (KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+        try (KafkaReader reader = new KafkaReader(cluster.clientProperties())) {
             return reader.mayHaveRecords(tp, from, to);
+        }
+    }
+
+    /** Throws an {@link AssertionError} with the job's failure if it has ended (it should run until closed). */
+    private void failIfTerminated() {
+        try {
+            if (client.getJobStatus().get(5, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                client.getJobExecutionResult().get(5, TimeUnit.SECONDS);
+                throw new AssertionError("job ended before catching up: " + jobStatus());
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("job failed before catching up", e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            // unknown for now: the next poll asks again
         }
     }
 

@@ -55,7 +55,12 @@ public final class TestRecords {
 
     /** Sends the records, in order, to their explicit partitions with an idempotent producer (acks=all). */
     public static void produce(String bootstrapServers, List<ProducedRecord> records) {
-        Properties props = producerProps(bootstrapServers);
+        produce(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), records);
+    }
+
+    /** As {@link #produce(String, List)}, for a cluster that needs more client settings (TLS, SASL). */
+    public static void produce(Map<String, String> clientProperties, List<ProducedRecord> records) {
+        Properties props = producerProps(clientProperties);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
             List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
             for (ProducedRecord r : records) {
@@ -89,8 +94,12 @@ public final class TestRecords {
 
     /** Settings of the producers here: idempotent, acks=all, byte-array serializers. */
     static Properties producerProps(String bootstrapServers) {
+        return producerProps(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    }
+
+    private static Properties producerProps(Map<String, String> clientProperties) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(clientProperties);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);

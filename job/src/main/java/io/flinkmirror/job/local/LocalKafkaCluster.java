@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -45,12 +46,27 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final String name;
     private final Path dataDir;
     private final KafkaClusterTestKit kit;
+    private final Map<String, String> clientSecurity;
     private Admin admin;
 
-    private LocalKafkaCluster(String name, Path dataDir, KafkaClusterTestKit kit) {
+    private LocalKafkaCluster(String name, Path dataDir, KafkaClusterTestKit kit, Map<String, String> clientSecurity) {
         this.name = name;
         this.dataDir = dataDir;
         this.kit = kit;
+        this.clientSecurity = Map.copyOf(clientSecurity);
+    }
+
+    /**
+     * How clients talk to a cluster: the broker listener's protocol, the controller listener's protocol, and the
+     * client properties (security.protocol, sasl.*, ssl.*) of a super user, used by {@link #admin()} and
+     * {@link #clientProperties()}. The listener, SASL, TLS and authorizer settings themselves go in the broker
+     * properties.
+     */
+    public record Security(SecurityProtocol brokerProtocol, SecurityProtocol controllerProtocol,
+                           Map<String, String> superUserClientProperties) {
+        /** No authentication, no encryption (the default). */
+        public static final Security PLAINTEXT = new Security(SecurityProtocol.PLAINTEXT, SecurityProtocol.PLAINTEXT,
+                Map.of());
     }
 
     /** Starts a one-node cluster whose data lives in a fresh directory under {@code baseDir}. */
@@ -65,6 +81,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** Starts a cluster of {@code nodes} combined broker+controller nodes. */
     public static LocalKafkaCluster start(String name, Path baseDir, int nodes, Map<String, String> brokerProperties) {
+        return start(name, baseDir, nodes, brokerProperties, Security.PLAINTEXT);
+    }
+
+    /** Starts a cluster of {@code nodes} combined nodes whose listeners use {@code security}. */
+    public static LocalKafkaCluster start(String name, Path baseDir, int nodes, Map<String, String> brokerProperties,
+                                          Security security) {
         Path dataDir = createDataDir(name, baseDir);
         KafkaClusterTestKit kit = null;
         try {
@@ -74,12 +96,17 @@ public final class LocalKafkaCluster implements AutoCloseable {
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction()).build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(testKitNodes).setDeleteOnClose(true);
             DEFAULT_BROKER_PROPERTIES.forEach(builder::setConfigProp);
+            // The test kit's own protocol settings stop at SASL_PLAINTEXT (with fixed users in a JVM-wide JAAS file):
+            // map its listeners to our protocols instead; SASL/TLS/authorizer settings come with brokerProperties.
+            builder.setConfigProp("listener.security.protocol.map", testKitNodes.brokerListenerName().value() + ":"
+                    + security.brokerProtocol().name + "," + testKitNodes.controllerListenerName().value() + ":"
+                    + security.controllerProtocol().name);
             brokerProperties.forEach(builder::setConfigProp); // later values win
             kit = builder.build();
             kit.format();
             kit.startup();
             kit.waitForReadyBrokers();
-            return new LocalKafkaCluster(name, dataDir, kit);
+            return new LocalKafkaCluster(name, dataDir, kit, security.superUserClientProperties());
         } catch (Exception e) {
             closeQuietly(kit);
             deleteRecursively(dataDir);
@@ -117,13 +144,42 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return kit.bootstrapServers();
     }
 
+    /** {@code bootstrap.servers} plus the security settings of a super user: enough for any Kafka client. */
+    public Map<String, String> clientProperties() {
+        Map<String, String> props = new java.util.HashMap<>(clientSecurity);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return props;
+    }
+
     /** A shared admin client, created on first use and closed with the cluster. */
     public synchronized Admin admin() {
         if (admin == null) {
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                    AdminClientConfig.CLIENT_ID_CONFIG, "local-kafka-" + name + "-admin"));
+            Map<String, Object> props = new java.util.HashMap<>(clientProperties());
+            props.put(AdminClientConfig.CLIENT_ID_CONFIG, "local-kafka-" + name + "-admin");
+            admin = Admin.create(props);
         }
         return admin;
+    }
+
+    /**
+     * Stops every broker (the controllers of combined nodes keep running) and keeps their log directories:
+     * {@link #startBrokers()} brings them back on the same ports with the same data.
+     */
+    public void stopBrokers() {
+        kit.brokers().values().forEach(b -> b.shutdown());
+    }
+
+    /** Starts the brokers again after {@link #stopBrokers()}, on the same ports and data, and waits until ready. */
+    public void startBrokers() {
+        kit.brokers().values().forEach(b -> b.startup());
+        try {
+            kit.waitForReadyBrokers();
+        } catch (ExecutionException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("brokers of cluster " + name + " did not get ready after a restart", e);
+        }
     }
 
     public void createTopic(String topic, int partitions) {

@@ -69,7 +69,7 @@ public final class MirrorTopicSubscriber implements KafkaSubscriber {
             throw new IllegalStateException(flow + " interrupted while discovering topics", e);
         } catch (Exception e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException(flow + " topic discovery failed: " + cause.getMessage(), cause);
+            throw new IllegalStateException(flow + " topic discovery failed: " + cause, cause);
         }
     }
 
@@ -103,6 +103,9 @@ public final class MirrorTopicSubscriber implements KafkaSubscriber {
                 LOG.info("{} source topic {} grew from {} to {} partitions", flow, t, before, d.partitions().size());
             }
         });
+        known.keySet().stream().filter(t -> !descriptions.containsKey(t)).sorted().forEach(t -> LOG.warn(
+                "{} source topic {} was deleted: replication of it stops, its target topic keeps what was replicated"
+                        + " before, the other topics go on", flow, t));
         known.keySet().retainAll(descriptions.keySet());
     }
 }

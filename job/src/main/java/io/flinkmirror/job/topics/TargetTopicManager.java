@@ -11,10 +11,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -43,6 +45,7 @@ public final class TargetTopicManager implements java.io.Serializable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TargetTopicManager.class);
     private static final long TIMEOUT_MS = 60_000;
+    private static final long ATTEMPT_MS = 5_000;
 
     private final String flow;
     private final String sourceAlias;
@@ -223,6 +226,10 @@ public final class TargetTopicManager implements java.io.Serializable {
                 : op.configEntry().name() + "=" + op.configEntry().value()).toList().toString();
     }
 
+    /**
+     * Waits until every partition answers {@code listOffsets}. Each attempt is short: an admin call issued while a
+     * broker restarts can wait for its whole timeout even after the broker is back, so a new call is made instead.
+     */
     private void awaitWritable(Admin target, List<TopicPartition> partitions) throws Exception {
         if (partitions.isEmpty()) {
             return;
@@ -230,17 +237,21 @@ public final class TargetTopicManager implements java.io.Serializable {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
         long deadline = System.nanoTime() + Duration.ofMillis(TIMEOUT_MS).toNanos();
-        Optional<Exception> last = Optional.empty();
-        while (System.nanoTime() < deadline) {
+        Optional<Throwable> last = Optional.empty();
+        for (long left = TIMEOUT_MS; left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+            int attemptMs = (int) Math.min(ATTEMPT_MS, left);
             try {
-                target.listOffsets(request).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                target.listOffsets(request, new ListOffsetsOptions().timeoutMs(attemptMs)).all()
+                        .get(attemptMs + 1_000L, TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException e) {
-                last = Optional.of(e);
+                last = Optional.of(e.getCause());
                 Thread.sleep(100);
+            } catch (TimeoutException e) {
+                last = Optional.of(e);
             }
         }
         throw new IllegalStateException(flow + " target partitions " + partitions + " not writable after "
-                + TIMEOUT_MS + " ms" + last.map(e -> ": " + e.getCause().getMessage()).orElse(""));
+                + TIMEOUT_MS + " ms" + last.map(e -> ": " + e).orElse(""));
     }
 }

@@ -39,6 +39,11 @@ public final class KafkaReader implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /** The log start offset of {@code tp}: records below it were deleted (retention, deleteRecords). */
+    public long beginningOffset(TopicPartition tp) {
+        return consumer.beginningOffsets(List.of(tp)).get(tp);
+    }
+
     /** The last stable offset (end offset for read_committed readers) of {@code tp}. */
     public long endOffset(TopicPartition tp) {
         return consumer.endOffsets(List.of(tp)).get(tp);

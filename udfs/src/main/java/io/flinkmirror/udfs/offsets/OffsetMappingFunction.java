@@ -68,6 +68,9 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient ListState<PartitionWrites> pendingState;
     private transient MapState<String, Long> lastCheckpoints;
     private transient ValueState<String> targetTopicState;
+    /** The source offset after the last record written (in any transaction seen, located or not). */
+    private transient ValueState<Long> nextUpstreamState;
+    private transient Counter lostToRetention;
     private transient KafkaReader sourceReader;
     private transient KafkaReader targetReader;
     private transient TransactionLocator locator;
@@ -98,6 +101,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         lastCheckpoints = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("last-checkpoints", Types.STRING, Types.LONG));
         targetTopicState = getRuntimeContext().getState(new ValueStateDescriptor<>("target-topic", Types.STRING));
+        nextUpstreamState = getRuntimeContext().getState(new ValueStateDescriptor<>("next-upstream", Types.LONG));
+        lostToRetention = getRuntimeContext().getMetricGroup().counter("records-lost-to-retention");
         unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
         metrics = new OffsetMappingMetrics(getRuntimeContext().getMetricGroup());
     }
@@ -135,6 +140,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
 
     @Override
     public void processElement1(PartitionWrites writes, Context ctx, Collector<EncodedRecord> out) throws Exception {
+        checkRetentionGap(writes);
         OffsetRuns runs = runsState.value();
         if (runs == null) {
             runs = new OffsetRuns();
@@ -159,6 +165,37 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             runsState.update(runs);
         }
         scheduleRetry(ctx.timerService().currentProcessingTime(), ctx.timerService());
+    }
+
+    /**
+     * MirrorMaker 2 skips silently what the source deleted (retention, deleteRecords) before it was replicated, e.g.
+     * while the job was stopped: its consumer resets to the log start. Here, when the first source offset of new writes
+     * is past the offset after the previous writes (known from state, so after a restore too), and the source's log
+     * now starts past that offset, the range is reported in one line and counted in {@code records-lost-to-retention}
+     * (offsets: control markers and aborted records in the range count too). Other gaps (markers, aborted
+     * transactions, compaction) cost one log-start lookup and are not reported.
+     */
+    private void checkRetentionGap(PartitionWrites writes) throws Exception {
+        if (writes.runStarts.length == 0) {
+            return;
+        }
+        Long expected = nextUpstreamState.value();
+        long first = writes.runStarts[0];
+        int last = writes.runStarts.length - 1;
+        nextUpstreamState.update(Math.max(expected == null ? 0 : expected,
+                writes.runStarts[last] + writes.runLengths[last]));
+        if (expected == null || first <= expected) {
+            return;
+        }
+        TopicPartition tp = new TopicPartition(writes.sourceTopic, writes.partition);
+        long logStart = source().beginningOffset(tp);
+        if (logStart > expected) {
+            long lostEnd = Math.min(logStart, first);
+            lostToRetention.inc(lostEnd - expected);
+            LOG.warn("{} {}: source offsets {} to {} were deleted on the source (retention or deleteRecords) before "
+                    + "they were replicated: {} offsets lost, replication continues at {}", flow, tp, expected,
+                    lostEnd - 1, lostEnd - expected, first);
+        }
     }
 
     private void scheduleRetry(long now, org.apache.flink.streaming.api.TimerService timers) {

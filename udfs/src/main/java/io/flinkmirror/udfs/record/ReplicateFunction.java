@@ -40,6 +40,7 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
     private final String targetAlias;
     private final ReplicationPolicy policy;
     private final boolean provenanceHeader;
+    private RecordSizeLimit sizeLimit;
 
     /** Per source topic: its target topic and its partitions' metrics. Looked up by the record's topic String. */
     private transient Map<String, TopicState> topics;
@@ -55,12 +56,25 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
         this.provenanceHeader = provenanceHeader;
     }
 
+    /** Stops on a record the target can never accept, naming it (see {@link RecordSizeLimit}). */
+    public ReplicateFunction withSizeLimit(RecordSizeLimit limit) {
+        this.sizeLimit = limit;
+        return this;
+    }
+
     @Override
     public void open(OpenContext openContext) {
         topics = new HashMap<>();
         sourceAliasBytes = sourceAlias.getBytes(StandardCharsets.UTF_8);
         targetAliasBytes = targetAlias.getBytes(StandardCharsets.UTF_8);
         loopDropped = getRuntimeContext().getMetricGroup().counter("records-dropped-loop");
+    }
+
+    @Override
+    public void close() {
+        if (sizeLimit != null) {
+            sizeLimit.close();
+        }
     }
 
     @Override
@@ -80,16 +94,21 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
             topics.put(record.sourceTopic, topic);
         }
         record.targetTopic = topic.targetTopic;
+        if (sizeLimit != null) {
+            sizeLimit.check(record, topic.maxMessageBytes, sourceAlias + "->" + targetAlias);
+        }
         topic.metrics(record).record(record);
         out.collect(record);
     }
 
     private final class TopicState {
         final String targetTopic;
+        final int maxMessageBytes;
         PartitionMetrics[] partitions = new PartitionMetrics[0];
 
         TopicState(String targetTopic) {
             this.targetTopic = targetTopic;
+            this.maxMessageBytes = sizeLimit == null ? -1 : sizeLimit.lookUp(targetTopic);
         }
 
         PartitionMetrics metrics(MirrorRecord record) {
