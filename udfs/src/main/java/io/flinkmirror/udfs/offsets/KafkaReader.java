@@ -55,22 +55,14 @@ public final class KafkaReader implements AutoCloseable {
      */
     public Optional<ConsumerRecord<byte[], byte[]>> findFirst(TopicPartition tp, long from,
                                                              Predicate<ConsumerRecord<byte[], byte[]>> match) {
-        return findFirst(tp, from, Long.MAX_VALUE, match);
+        return findFirstBelowEnd(tp, from, endOffset(tp), match);
     }
 
     /**
-     * The first committed record in {@code [from, until)} that satisfies {@code match}, reading at most up to the
-     * current end offset; empty if there is none (yet). {@code match} sees the records in offset order, so it can also
-     * collect a range by never matching.
-     */
-    public Optional<ConsumerRecord<byte[], byte[]>> findFirst(TopicPartition tp, long from, long until,
-                                                             Predicate<ConsumerRecord<byte[], byte[]>> match) {
-        return findFirstBelowEnd(tp, from, Math.min(endOffset(tp), until), match);
-    }
-
-    /**
-     * As {@link #findFirst(TopicPartition, long, long, Predicate)} for a range the caller knows to be below the last
-     * stable offset (for example between two committed records it has read): saves the end-offset lookup.
+     * The first committed record in {@code [from, end)} that satisfies {@code match}, for an {@code end} the caller
+     * knows to be at or below the last stable offset (read before, or the offset of a committed record): saves the
+     * end-offset lookup. {@code match} sees the records in offset order, so it can also collect a range by never
+     * matching.
      */
     public Optional<ConsumerRecord<byte[], byte[]>> findFirstBelowEnd(TopicPartition tp, long from, long end,
                                                                      Predicate<ConsumerRecord<byte[], byte[]>> match) {

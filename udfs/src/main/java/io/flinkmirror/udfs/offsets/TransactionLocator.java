@@ -56,8 +56,8 @@ public final class TransactionLocator {
      */
     public Optional<Placement> locate(TopicPartition tp, long from, PartitionWrites writes) {
         long n = writes.recordCount();
-        Optional<ConsumerRecord<byte[], byte[]>> first =
-                find(tp, from, Long.MAX_VALUE, writes.firstFingerprint);
+        long end = reader.endOffset(tp);
+        Optional<ConsumerRecord<byte[], byte[]>> first = find(tp, from, end, writes.firstFingerprint);
         if (first.isEmpty()) {
             return Optional.empty();
         }
@@ -68,7 +68,7 @@ public final class TransactionLocator {
             return Optional.of(new Placement(d0, segments));
         }
         // Every offset skipped before the last record is a marker (or a foreign record): look a little beyond.
-        Optional<ConsumerRecord<byte[], byte[]>> last = find(tp, d0 + n - 1, Long.MAX_VALUE, writes.lastFingerprint);
+        Optional<ConsumerRecord<byte[], byte[]>> last = find(tp, d0 + n - 1, end, writes.lastFingerprint);
         if (last.isEmpty() || !place(tp, writes, 0, d0, n - 1, last.get().offset(), segments)) {
             return Optional.of(new Placement(d0, null));
         }
@@ -94,10 +94,8 @@ public final class TransactionLocator {
         int sample = middleSample(writes.sampleIndexes, loIndex, hiIndex);
         if (sample >= 0) {
             long index = writes.sampleIndexes[sample];
-            long fingerprint = writes.sampleFingerprints[sample];
-            reads++;
-            Optional<ConsumerRecord<byte[], byte[]>> probe = reader.findFirstBelowEnd(tp,
-                    loOffset + (index - loIndex), hiOffset, r -> fingerprint(r) == fingerprint);
+            Optional<ConsumerRecord<byte[], byte[]>> probe = find(tp, loOffset + (index - loIndex), hiOffset,
+                    writes.sampleFingerprints[sample]);
             return probe.isPresent()
                     && place(tp, writes, loIndex, loOffset, index, probe.get().offset(), segments)
                     && place(tp, writes, index, probe.get().offset(), hiIndex, hiOffset, segments);
@@ -126,10 +124,10 @@ public final class TransactionLocator {
         return from < to ? (from + to) >>> 1 : -1;
     }
 
-    private Optional<ConsumerRecord<byte[], byte[]>> find(TopicPartition tp, long from, long until,
-                                                          long fingerprint) {
+    /** The first committed record in {@code [from, end)} with {@code fingerprint}. */
+    private Optional<ConsumerRecord<byte[], byte[]>> find(TopicPartition tp, long from, long end, long fingerprint) {
         reads++;
-        return reader.findFirst(tp, from, until, r -> fingerprint(r) == fingerprint);
+        return reader.findFirstBelowEnd(tp, from, end, r -> fingerprint(r) == fingerprint);
     }
 
     private static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
