@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.client.deployment.StandaloneClusterId;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
@@ -110,10 +111,31 @@ final class FlinkDeployer implements AutoCloseable {
         }
     }
 
-    /** Stops the job with a savepoint in {@code directory} (a path or URI the JobManager can write); its path. */
+    /**
+     * Stops the job with a savepoint in {@code directory} (a path or URI the JobManager can write) and waits until it
+     * has ended (the savepoint completes a moment before the job reaches FINISHED; a job submitted in between would
+     * share its transactional ids); the savepoint's path.
+     */
     String stopWithSavepoint(String jobId, String directory) {
-        return call("stop-with-savepoint of job " + jobId, () -> clusterClient.stopWithSavepoint(
-                JobID.fromHexString(jobId), false, directory, SavepointFormatType.CANONICAL));
+        JobID id = JobID.fromHexString(jobId);
+        String path = call("stop-with-savepoint of job " + jobId, () -> clusterClient.stopWithSavepoint(
+                id, false, directory, SavepointFormatType.CANONICAL));
+        long deadline = System.nanoTime() + REQUEST_TIMEOUT.toNanos();
+        JobStatus status = call("status of job " + jobId, () -> clusterClient.getJobStatus(id));
+        while (!status.isGloballyTerminalState()) {
+            if (System.nanoTime() > deadline) {
+                throw new DeployException("job " + jobId + " is still " + status + " " + REQUEST_TIMEOUT
+                        + " after its savepoint " + path, null);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DeployException("interrupted: waiting for job " + jobId + " to end", e);
+            }
+            status = call("status of job " + jobId, () -> clusterClient.getJobStatus(id));
+        }
+        return path;
     }
 
     /** Cancels the job without a savepoint. */
