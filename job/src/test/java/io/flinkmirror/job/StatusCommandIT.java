@@ -87,7 +87,8 @@ class StatusCommandIT {
         Run[] last = new Run[1];
         Poll.until("mirror status --job to report the cancelled job", TIMEOUT, () -> {
             last[0] = status("--flink-rest", rest, "--job", job.toString());
-            return last[0].exit() != StatusCommand.OK;
+            // CANCELLING first, then CANCELED: wait for the final state.
+            return last[0].exit() != StatusCommand.OK && last[0].err().contains("CANCELED");
         }, () -> "last run: " + last[0]);
         Run cancelled = last[0];
         assertThat(cancelled.exit()).isEqualTo(StatusCommand.NOT_RUNNING);
