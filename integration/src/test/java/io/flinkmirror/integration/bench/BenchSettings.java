@@ -10,7 +10,7 @@ import java.util.List;
  */
 record BenchSettings(Workload workload, int rounds, int parallelism, String heap, Duration checkpointInterval,
                      int latencySeconds, int latencyRate, List<Contender> contenders, boolean jfr,
-                     Duration runTimeout, Duration stallTimeout) {
+                     List<String> jvmOptions, Duration runTimeout, Duration stallTimeout) {
 
     static BenchSettings fromSystemProperties() {
         Workload workload = new Workload(Long.getLong("bench.records", 1_000_000),
@@ -33,16 +33,31 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
         return new BenchSettings(workload, rounds, Integer.getInteger("bench.parallelism", 2),
                 System.getProperty("bench.heap", "2g"), checkpoint, Integer.getInteger("bench.latency.seconds", 60),
                 Integer.getInteger("bench.latency.rate", 20_000), List.copyOf(contenders),
-                Boolean.getBoolean("bench.jfr"), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
+                Boolean.getBoolean("bench.jfr"), jvmOptions(System.getProperty("bench.jvm.options", "")), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
                 Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)));
+    }
+
+    /**
+     * Extra options for every replicator JVM, separated by {@code |}, e.g. a profiler agent. {@code {dir}} and
+     * {@code {name}} in them become the run's directory and the replicator's name.
+     */
+    private static List<String> jvmOptions(String value) {
+        List<String> options = new ArrayList<>();
+        for (String option : value.split("\\|")) {
+            if (!option.isBlank()) {
+                options.add(option.trim());
+            }
+        }
+        return List.copyOf(options);
     }
 
     @Override
     public String toString() {
         return String.format("%,d records x %,d B, %d partitions, %d rounds, parallelism %d, -Xmx%s, checkpoint "
-                        + "interval %d ms, latency %d rec/s for %d s, contenders %s%s",
+                        + "interval %d ms, latency %d rec/s for %d s, contenders %s%s%s",
                 workload.records(), workload.recordSize(), workload.partitions(), rounds, parallelism, heap,
                 checkpointInterval.toMillis(), latencyRate, latencySeconds,
-                contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "");
+                contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "",
+                jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions);
     }
 }

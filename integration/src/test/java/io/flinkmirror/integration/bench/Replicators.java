@@ -37,6 +37,9 @@ final class Replicators {
             jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve(name + ".jfr") + ",settings=profile,"
                     + "dumponexit=true");
         }
+        for (String option : settings.jvmOptions()) {
+            jvm.add(option.replace("{dir}", dir.toString()).replace("{name}", name));
+        }
         int threads = settings.parallelism();
         switch (contender) {
             case CEILING -> {
