@@ -203,7 +203,7 @@ public final class MirrorJob {
                 .connect(groupOffsets.keyBy(GroupOffset::sourceKey))
                 .process(new OffsetMappingFunction(flow.name(), flow.offsetSyncsTopic(), flow.checkpointsTopic(),
                         flow.sourceConsumerProps(), flow.targetConsumerProps(), syncsAdmin, flow.targetAdminProps(),
-                        MAX_RUNS_PER_PARTITION))
+                        MAX_RUNS_PER_PARTITION, flow.exactlyOnce()))
                 .uid(MirrorOperator.OFFSET_MAPPING.uid(a, b))
                 .name(MirrorOperator.OFFSET_MAPPING.displayName(a, b));
         checkpoints.sinkTo(internalTopicSink(flow.targetProducerProps()))

@@ -119,6 +119,41 @@ class TransactionLocatorIT {
         }
     }
 
+    @Test
+    void atLeastOnceBatchesAreFoundBackFromTheEndAndWithinABoundedScan() throws Exception {
+        LocalKafkaCluster kafka = KAFKA.get(0);
+        String topic = "at-least-once";
+        kafka.createTopic(topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> plain =
+                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            send(plain, topic, "one", 0, 3000);
+            send(plain, topic, "two", 0, 500); // written after batch one's barrier, before the mapping looks
+            plain.flush();
+            TransactionLocator locator = new TransactionLocator(reader);
+            PartitionWrites one = writes(topic, "one", 3000);
+            assertThat(locator.startBeforeEnd(tp, 0, one, 100_000)).hasValue(0);
+            assertThat(locator.startBeforeEnd(tp, 0, writes(topic, "never", 10), 100_000)).as("not written")
+                    .isEmpty();
+            assertThat(locator.locate(tp, 0, one, 100).orElseThrow().segments())
+                    .containsExactly(new long[] {0, 3000});
+            assertThat(locator.locate(tp, 3000, writes(topic, "two", 500), 100).orElseThrow().segments())
+                    .containsExactly(new long[] {3000, 500});
+            // Not written yet: nothing past the end to look at, so not found, try again later.
+            assertThat(locator.locate(tp, 3500, writes(topic, "three", 10), 100)).isEmpty();
+            // Stray records where the batch should start, more than the scan allows: skipped, not read to the end.
+            send(plain, topic, "stray", 0, 300);
+            send(plain, topic, "three", 0, 10);
+            plain.flush();
+            Placement skipped = locator.locate(tp, 3500, writes(topic, "three", 10), 100).orElseThrow();
+            assertThat(skipped.aligned()).isFalse();
+            assertThat(skipped.firstOffset()).isEqualTo(3599);
+        }
+    }
+
     private static void awaitCommitted(KafkaReader reader, TopicPartition tp, long endOffset) {
         Poll.until(tp + " committed up to " + endOffset, Duration.ofSeconds(30),
                 () -> reader.endOffset(tp) >= endOffset);

@@ -63,6 +63,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private final int maxRuns;
     private final HashMap<String, String> offsetSyncsAdminProps;
     private final HashMap<String, String> targetAdminProps;
+    private final boolean exactlyOnce;
 
     private transient ValueState<OffsetRuns> runsState;
     private transient ListState<PartitionWrites> pendingState;
@@ -81,6 +82,19 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                                  Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
                                  Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
                                  int maxRuns) {
+        this(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps, targetClientProps, offsetSyncsAdminProps,
+                targetAdminProps, maxRuns, true);
+    }
+
+    /**
+     * @param exactlyOnce whether the sink writes transactions (each batch of writes becomes visible when its
+     *                    checkpoint completes) or at-least-once (visible as soon as written)
+     */
+    public OffsetMappingFunction(String flow, String offsetSyncsTopic, String checkpointsTopic,
+                                 Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
+                                 Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
+                                 int maxRuns, boolean exactlyOnce) {
+        this.exactlyOnce = exactlyOnce;
         this.offsetSyncsAdminProps = new HashMap<>(offsetSyncsAdminProps);
         this.targetAdminProps = new HashMap<>(targetAdminProps);
         this.flow = flow;
@@ -144,9 +158,17 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         OffsetRuns runs = runsState.value();
         if (runs == null) {
             runs = new OffsetRuns();
-            // The transaction holding these writes has not committed yet (its checkpoint is still running), so the
-            // target's last stable offset is at or before its first record.
-            runs.nextDownstream = target().endOffset(new TopicPartition(writes.targetTopic, writes.partition));
+            TopicPartition tp = new TopicPartition(writes.targetTopic, writes.partition);
+            if (exactlyOnce) {
+                // The transaction holding these writes has not committed yet (its checkpoint is still running), so
+                // the target's last stable offset is at or before its first record.
+                runs.nextDownstream = target().endOffset(tp);
+            } else {
+                // At-least-once: already written (flushed before the barrier passed the sink), so before the end.
+                long end = target().endOffset(tp);
+                runs.nextDownstream = locator().startBeforeEnd(tp, target().beginningOffset(tp), writes,
+                        alsoScanned(writes)).orElse(end);
+            }
             runsState.update(runs);
             targetTopicState.update(writes.targetTopic);
         }
@@ -235,7 +257,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         TopicPartition tp = new TopicPartition(writes.targetTopic, writes.partition);
         Optional<TransactionLocator.Placement> found;
         try {
-            found = locator().locate(tp, runs.nextDownstream, writes);
+            found = exactlyOnce ? locator().locate(tp, runs.nextDownstream, writes)
+                    : locator().locate(tp, runs.nextDownstream, writes, alsoScanned(writes));
         } catch (InterruptException e) {
             throw e; // the task is being cancelled
         } catch (RuntimeException e) {
@@ -282,6 +305,15 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             }
         }
         return true;
+    }
+
+    /**
+     * At-least-once: how far past where a batch of writes should start it may be looked for. Only stray records sit
+     * there (another writer's, or duplicates a failed run wrote after its last checkpoint), so the bound keeps each
+     * look proportional to the batch; a batch not found within it is skipped (counted as unaligned).
+     */
+    private static long alsoScanned(PartitionWrites writes) {
+        return 4 * writes.recordCount() + 10_000;
     }
 
     private EncodedRecord encode(OffsetSync sync) {

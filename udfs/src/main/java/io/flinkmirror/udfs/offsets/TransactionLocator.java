@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -55,11 +56,23 @@ public final class TransactionLocator {
      * written (another writer's records are mixed in, or they were never written here).
      */
     public Optional<Placement> locate(TopicPartition tp, long from, PartitionWrites writes) {
+        return locate(tp, from, writes, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #locate(TopicPartition, long, PartitionWrites)}, looking for the first record only in
+     * {@code [from, from + maxScan)}: if the target already holds that whole range and the record is not in it, the
+     * placement has no segments and starts at the range's last offset. For at-least-once writes, which are visible
+     * as soon as they are written: nothing but stray records (another writer's, or a previous run's duplicates)
+     * can sit between one batch of writes and the next, so a bounded scan tells a missing batch from a late one.
+     */
+    public Optional<Placement> locate(TopicPartition tp, long from, PartitionWrites writes, long maxScan) {
         long n = writes.recordCount();
         long end = reader.endOffset(tp);
-        Optional<ConsumerRecord<byte[], byte[]>> first = find(tp, from, end, writes.firstFingerprint);
+        long scanEnd = maxScan >= end - from ? end : from + maxScan;
+        Optional<ConsumerRecord<byte[], byte[]>> first = find(tp, from, scanEnd, writes.firstFingerprint);
         if (first.isEmpty()) {
-            return Optional.empty();
+            return scanEnd < end ? Optional.of(new Placement(scanEnd - 1, null)) : Optional.empty();
         }
         long d0 = first.get().offset();
         List<long[]> segments = new ArrayList<>();
@@ -73,6 +86,31 @@ public final class TransactionLocator {
             return Optional.of(new Placement(d0, null));
         }
         return Optional.of(new Placement(d0, segments));
+    }
+
+    /**
+     * At-least-once writes are visible before their batch reaches the offset mapping, so the target's end offset
+     * is past them: where does the batch start? Searches back from the end offset for its last record, in windows
+     * growing from {@code 1,024} records up to {@code maxWindow}, and takes the batch as contiguous before it (the
+     * regular {@link #locate} then checks that). Empty if the last record is not within {@code maxWindow} of the end
+     * (e.g. not written yet).
+     */
+    public OptionalLong startBeforeEnd(TopicPartition tp, long logStart, PartitionWrites writes,
+                                                 long maxWindow) {
+        long end = reader.endOffset(tp);
+        long hi = end;
+        for (long window = 1_024; hi > logStart; window *= 4) {
+            long lo = Math.max(logStart, end - Math.min(window, maxWindow));
+            Optional<ConsumerRecord<byte[], byte[]>> last = find(tp, lo, hi, writes.lastFingerprint);
+            if (last.isPresent()) {
+                return OptionalLong.of(Math.max(logStart, last.get().offset() - (writes.recordCount() - 1)));
+            }
+            if (window >= maxWindow) {
+                break;
+            }
+            hi = lo;
+        }
+        return OptionalLong.empty();
     }
 
     /**
