@@ -8,6 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -33,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>The mapping is learned from committed data only: for each transaction, in order, it reads the target partition
  * ({@code read_committed}) from where the previous transaction ended and locates the transaction's records by their
  * fingerprints ({@link TransactionLocator}: first and last record, and sampled ones only where control markers sit
- * between them). Until the transaction has committed, the read finds nothing and is retried. Offset syncs (side
+ * between them) on a thread of its own, so that slow reads never hold up the task thread and the checkpoint barriers
+ * passing through it. Until the transaction has committed, the read finds nothing and is retried. Offset syncs (side
  * output {@link #OFFSET_SYNCS}) are emitted only then, so they never point at data that was aborted.
  *
  * <p>A group offset {@code g} is translated to the target offset of the first replicated record with source offset
@@ -48,6 +54,10 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(OffsetMappingFunction.class);
     private static final long RETRY_MS = 200;
+    /** How often a lookup in flight is checked for completion. */
+    private static final long POLL_MS = 20;
+    /** Pending writes one lookup locates at most. */
+    private static final int MAX_PER_LOOKUP = 64;
     /** Transactions waiting to be located on the target, per partition, before the oldest are given up. */
     static final int MAX_PENDING = 2_000;
 
@@ -74,7 +84,11 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient Counter lostToRetention;
     private transient KafkaReader sourceReader;
     private transient KafkaReader targetReader;
+    /** The reads thread's own reader and locator (a Kafka consumer is not thread-safe). */
+    private transient KafkaReader locatorReader;
     private transient TransactionLocator locator;
+    private transient ExecutorService reads;
+    private transient Map<String, Lookup> lookups;
     private transient Counter unaligned;
     private transient OffsetMappingMetrics metrics;
 
@@ -119,10 +133,29 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         lostToRetention = getRuntimeContext().getMetricGroup().counter("records-lost-to-retention");
         unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
         metrics = new OffsetMappingMetrics(getRuntimeContext().getMetricGroup());
+        lookups = new HashMap<>();
+        String threadName = flow + " offset locator " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        reads = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Its consumer connects on first use: a target that is down fails a lookup (retried), not open().
+        locatorReader = new KafkaReader(targetClientProps);
+        locator = new TransactionLocator(locatorReader);
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
+        if (reads != null) {
+            reads.shutdownNow();
+            if (!reads.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("{} offset locator thread did not stop within 10 s", flow);
+            }
+        }
+        if (locatorReader != null) {
+            locatorReader.close();
+        }
         if (sourceReader != null) {
             sourceReader.close();
         }
@@ -136,13 +169,6 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             targetReader = new KafkaReader(targetClientProps);
         }
         return targetReader;
-    }
-
-    private TransactionLocator locator() {
-        if (locator == null) {
-            locator = new TransactionLocator(target());
-        }
-        return locator;
     }
 
     private KafkaReader source() {
@@ -166,8 +192,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             } else {
                 // At-least-once: already written (flushed before the barrier passed the sink), so before the end.
                 long end = target().endOffset(tp);
-                runs.nextDownstream = locator().startBeforeEnd(tp, target().beginningOffset(tp), writes,
-                        alsoScanned(writes)).orElse(end);
+                runs.nextDownstream = new TransactionLocator(target()).startBeforeEnd(tp,
+                        target().beginningOffset(tp), writes, alsoScanned(writes)).orElse(end);
             }
             runsState.update(runs);
             targetTopicState.update(writes.targetTopic);
@@ -224,52 +250,113 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         timers.registerProcessingTimeTimer((now / RETRY_MS + 1) * RETRY_MS);
     }
 
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedRecord> out) throws Exception {
-        List<PartitionWrites> pending = new ArrayList<>();
-        pendingState.get().forEach(pending::add);
-        if (pending.isEmpty()) {
-            return;
-        }
-        OffsetRuns runs = runsState.value();
-        int done = 0;
-        for (PartitionWrites writes : pending) {
-            if (!resolve(writes, runs, ctx)) {
-                break;
-            }
-            metrics.committed(ctx.getCurrentKey(), writes, System.currentTimeMillis());
-            done++;
-        }
-        if (done > 0) {
-            metrics.horizonMoved(ctx.getCurrentKey(), pending.get(0).sourceTopic, pending.get(0).partition, runs,
-                    (tp, from, to) -> source().mayHaveRecords(tp, from, to));
-            runs.prune(maxRuns);
-            runsState.update(runs);
-            pendingState.update(pending.subList(done, pending.size()));
-        }
-        if (done < pending.size()) {
-            scheduleRetry(timestamp, ctx.timerService());
-        }
+    /** A timer soon, to pick up a lookup in flight (aligned, so that the timers of one key coincide). */
+    private static void schedulePoll(long now, org.apache.flink.streaming.api.TimerService timers) {
+        timers.registerProcessingTimeTimer((now / POLL_MS + 1) * POLL_MS);
     }
 
-    /** Locates one transaction's records on the target; false if they are not committed (visible) yet. */
-    private boolean resolve(PartitionWrites writes, OffsetRuns runs, OnTimerContext ctx) {
+    /**
+     * Transactions are located by the reads thread, never by the task thread: a read of a busy target can take
+     * seconds, and while the task thread waits, checkpoint barriers wait with it (which delays every exactly-once
+     * commit of the job). Each timer applies what a finished lookup found, or starts the next lookup; pending writes
+     * stay in state until applied, so a lookup in flight at a checkpoint is simply done again after a restore.
+     */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedRecord> out) throws Exception {
+        String key = ctx.getCurrentKey();
+        List<PartitionWrites> pending = new ArrayList<>();
+        pendingState.get().forEach(pending::add);
+        OffsetRuns runs = runsState.value();
+        Lookup lookup = lookups.get(key);
+        if (lookup != null) {
+            if (!lookup.result().isDone()) {
+                schedulePoll(timestamp, ctx.timerService());
+                return;
+            }
+            lookups.remove(key);
+            Located located = lookup.outcome();
+            if (located.error() != null) {
+                LOG.warn("{} could not read {}-{} to map offsets (will retry): {}", flow,
+                        pending.isEmpty() ? "?" : pending.get(0).targetTopic,
+                        pending.isEmpty() ? "?" : pending.get(0).partition, located.error().toString());
+            }
+            int done = 0;
+            boolean current = !pending.isEmpty() && runs != null && runs.nextDownstream == lookup.from()
+                    && pending.get(0).checkpointId == lookup.firstCheckpointId();
+            if (current) {
+                for (TransactionLocator.Placement placement : located.placements()) {
+                    PartitionWrites writes = pending.get(done);
+                    apply(writes, placement, runs, ctx);
+                    metrics.committed(key, writes, located.foundAtMillis());
+                    done++;
+                }
+            }
+            if (done > 0) {
+                metrics.horizonMoved(key, pending.get(0).sourceTopic, pending.get(0).partition, runs,
+                        (tp, from, to) -> source().mayHaveRecords(tp, from, to));
+                runs.prune(maxRuns);
+                runsState.update(runs);
+                pending = new ArrayList<>(pending.subList(done, pending.size()));
+                pendingState.update(pending);
+            }
+            if (pending.isEmpty()) {
+                return;
+            }
+            if (current && done == 0) {
+                scheduleRetry(timestamp, ctx.timerService()); // not committed yet: look again a little later
+                return;
+            }
+        }
+        if (pending.isEmpty() || runs == null) {
+            return;
+        }
+        long from = runs.nextDownstream;
+        List<PartitionWrites> toLocate = List.copyOf(pending.subList(0, Math.min(pending.size(), MAX_PER_LOOKUP)));
+        lookups.put(key, new Lookup(from, toLocate.get(0).checkpointId,
+                reads.submit(() -> locateInOrder(toLocate, from))));
+        schedulePoll(timestamp, ctx.timerService());
+    }
+
+    /**
+     * On the reads thread: locates {@code writes} one after the other, each from where the previous one ended,
+     * until one is not committed yet (or a read fails).
+     */
+    private Located locateInOrder(List<PartitionWrites> writes, long from) {
+        List<TransactionLocator.Placement> placements = new ArrayList<>();
+        RuntimeException error = null;
+        long next = from;
+        for (PartitionWrites w : writes) {
+            TopicPartition tp = new TopicPartition(w.targetTopic, w.partition);
+            Optional<TransactionLocator.Placement> found;
+            try {
+                found = exactlyOnce ? locator.locate(tp, next, w) : locator.locate(tp, next, w, alsoScanned(w));
+            } catch (InterruptException e) {
+                throw e; // closing
+            } catch (RuntimeException e) {
+                error = e;
+                break;
+            }
+            if (found.isEmpty()) {
+                break;
+            }
+            TransactionLocator.Placement placement = found.get();
+            placements.add(placement);
+            if (placement.aligned()) {
+                long[] lastSegment = placement.segments().get(placement.segments().size() - 1);
+                next = Math.max(next, lastSegment[0] + lastSegment[1]);
+            } else {
+                next = placement.firstOffset() + 1;
+            }
+        }
+        return new Located(placements, System.currentTimeMillis(), error);
+    }
+
+    /** Records where one transaction's records were found: offset runs and offset syncs. */
+    private void apply(PartitionWrites writes, TransactionLocator.Placement placement, OffsetRuns runs,
+                       OnTimerContext ctx) {
         TopicPartition tp = new TopicPartition(writes.targetTopic, writes.partition);
-        Optional<TransactionLocator.Placement> found;
-        try {
-            found = exactlyOnce ? locator().locate(tp, runs.nextDownstream, writes)
-                    : locator().locate(tp, runs.nextDownstream, writes, alsoScanned(writes));
-        } catch (InterruptException e) {
-            throw e; // the task is being cancelled
-        } catch (RuntimeException e) {
-            LOG.warn("{} could not read {} to map offsets (will retry): {}", flow, tp, e.toString());
-            return false;
-        }
-        if (found.isEmpty()) {
-            return false;
-        }
-        long d0 = found.get().firstOffset();
-        List<long[]> placed = found.get().segments();
+        long d0 = placement.firstOffset();
+        List<long[]> placed = placement.segments();
         if (placed == null) {
             unaligned.inc();
             LOG.warn("{} {} does not hold the {} records of checkpoint {} (source {}) from offset {}: records of "
@@ -277,11 +364,11 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                     writes.recordCount(), writes.checkpointId, writes.sourceKey(), d0);
             runs.clear();
             runs.nextDownstream = d0 + 1;
-            return true;
+            return;
         }
         if (placed.size() > 1) {
             LOG.debug("{} {}: the {} records of checkpoint {} are split by control markers: {}", flow, tp,
-                    writes.recordCount(), writes.checkpointId, found.get());
+                    writes.recordCount(), writes.checkpointId, placement);
         }
         // Pair the source offsets, in write order, with the target offsets found, run by run.
         int run = 0;
@@ -304,7 +391,24 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                 }
             }
         }
-        return true;
+    }
+
+    /** A lookup of one key's pending writes, from downstream offset {@code from}, running on the reads thread. */
+    private record Lookup(long from, long firstCheckpointId, Future<Located> result) {
+        Located outcome() throws InterruptedException {
+            try {
+                return result.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                return new Located(List.of(), System.currentTimeMillis(), cause instanceof RuntimeException
+                        ? (RuntimeException) cause : new IllegalStateException(cause));
+            }
+        }
+    }
+
+    /** What a lookup found: the placements of the first pending writes, in order; and a read error, if any. */
+    private record Located(List<TransactionLocator.Placement> placements, long foundAtMillis,
+                           RuntimeException error) {
     }
 
     /**
