@@ -252,6 +252,10 @@ public final class LocalFlinkCluster {
                 "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
                 "logger.kafka.name = org.apache.kafka",
                 "logger.kafka.level = WARN",
+                "# Flink 2.2's sink committers register their pendingCommittables gauge again at every checkpoint",
+                "# (a WARN 'Name collision' per committer and checkpoint).",
+                "logger.metricgroup.name = org.apache.flink.metrics.MetricGroup",
+                "logger.metricgroup.level = ERROR",
                 ""));
     }
 
