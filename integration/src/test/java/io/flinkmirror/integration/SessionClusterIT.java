@@ -174,7 +174,11 @@ class SessionClusterIT {
         Matcher m = SAVEPOINT.matcher(upgrade.out());
         assertThat(m.find()).as("savepoint path in: %s", upgrade.out()).isTrue();
         String savepoint = m.group(1);
-        assertThat(rest.job(job).path("state").asText()).isEqualTo("FINISHED");
+        // upgrade waited until the JobManager reported the old job FINISHED; the REST API's job details are cached
+        // for a few seconds, so they may still say RUNNING (a fresh-clone CI run saw that).
+        Poll.until("job " + job + " FINISHED in the REST API", Duration.ofSeconds(30),
+                () -> "FINISHED".equals(rest.job(job).path("state").asText()),
+                () -> "job " + job + " is " + rest.job(job).path("state").asText());
         String next = runningJob();
         assertThat(next).isNotEqualTo(job);
 
