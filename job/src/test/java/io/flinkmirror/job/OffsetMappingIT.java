@@ -80,6 +80,27 @@ class OffsetMappingIT {
                 .idPrefix(prefix + "tail").build());
     }
 
+    /**
+     * Commits {@code groups} groups {@code <prefix>0, <prefix>1, ...} on the source at arbitrary offsets: anywhere, so
+     * also inside aborted transactions, on markers and in compacted-away ranges; group 0 at the very start and group 1
+     * at the very end. Returns what each group committed.
+     */
+    private Map<String, Map<TopicPartition, Long>> commitArbitraryOffsets(String prefix, int groups,
+                                                                          List<TopicPartition> partitions,
+                                                                          Random random) throws Exception {
+        Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
+        for (int i = 0; i < groups; i++) {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                long end = OffsetMappingAssertions.endOffset(a, tp);
+                offsets.put(tp, i == 0 ? 0 : i == 1 ? end : random.nextLong(end + 1));
+            }
+            mapping.commit(prefix + i, offsets);
+            committed.put(prefix + i, offsets);
+        }
+        return committed;
+    }
+
     @Test
     void shouldTranslateArbitraryGroupOffsetsExactlyIncludingGaps() throws Exception {
         a.createTopic("om-txn", 2);
@@ -94,21 +115,10 @@ class OffsetMappingIT {
             }
         }
 
-        Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
-        Random random = new Random(11);
         try (MirrorRunner mirror = MirrorRunner.start(flow("om-txn|om-compact"))) {
             mirror.awaitCaughtUp(a, b.name(), List.of("om-txn", "om-compact"), TIMEOUT);
-            for (int i = 0; i < 30; i++) {
-                Map<TopicPartition, Long> offsets = new HashMap<>();
-                for (TopicPartition tp : partitions) {
-                    long end = OffsetMappingAssertions.endOffset(a, tp);
-                    // Arbitrary offsets: anywhere, so also inside aborted transactions, on markers and in
-                    // compacted-away ranges; some at the very start and the very end.
-                    offsets.put(tp, i == 0 ? 0 : i == 1 ? end : random.nextLong(end + 1));
-                }
-                mapping.commit("exact-" + i, offsets);
-                committed.put("exact-" + i, offsets);
-            }
+            Map<String, Map<TopicPartition, Long>> committed =
+                    commitArbitraryOffsets("exact-", 30, partitions, new Random(11));
             Map<String, Map<TopicPartition, Checkpoint>> checkpoints = mapping.awaitCheckpoints(committed);
             mapping.assertExact(checkpoints);
             mapping.assertEveryCheckpointExact();
@@ -145,19 +155,10 @@ class OffsetMappingIT {
         List<TopicPartition> partitions = List.of(new TopicPartition("om-alo", 0), new TopicPartition("om-alo", 1));
         Map<String, String> props = flow("om-alo");
         props.put("flink.delivery.guarantee", "at-least-once");
-        Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
-        Random random = new Random(12);
         try (LogCapture logs = LogCapture.start(Level.WARN); MirrorRunner mirror = MirrorRunner.start(props)) {
             mirror.awaitCaughtUp(a, b.name(), List.of("om-alo"), TIMEOUT);
-            for (int i = 0; i < 10; i++) {
-                Map<TopicPartition, Long> offsets = new HashMap<>();
-                for (TopicPartition tp : partitions) {
-                    long end = OffsetMappingAssertions.endOffset(a, tp);
-                    offsets.put(tp, i == 0 ? 0 : i == 1 ? end : random.nextLong(end + 1));
-                }
-                mapping.commit("alo-" + i, offsets);
-                committed.put("alo-" + i, offsets);
-            }
+            Map<String, Map<TopicPartition, Long>> committed =
+                    commitArbitraryOffsets("alo-", 10, partitions, new Random(12));
             mapping.assertExact(mapping.awaitCheckpoints(committed));
             mapping.assertEveryCheckpointExact();
             mapping.assertOffsetSyncsPointAtTheirRecords();

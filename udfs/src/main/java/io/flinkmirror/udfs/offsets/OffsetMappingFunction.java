@@ -185,16 +185,12 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         if (runs == null) {
             runs = new OffsetRuns();
             TopicPartition tp = new TopicPartition(writes.targetTopic, writes.partition);
-            if (exactlyOnce) {
-                // The transaction holding these writes has not committed yet (its checkpoint is still running), so
-                // the target's last stable offset is at or before its first record.
-                runs.nextDownstream = target().endOffset(tp);
-            } else {
-                // At-least-once: already written (flushed before the barrier passed the sink), so before the end.
-                long end = target().endOffset(tp);
-                runs.nextDownstream = new TransactionLocator(target()).startBeforeEnd(tp,
-                        target().beginningOffset(tp), writes, alsoScanned(writes)).orElse(end);
-            }
+            long end = target().endOffset(tp);
+            // Exactly-once: the transaction holding these writes has not committed yet (its checkpoint is still
+            // running), so the target's last stable offset is at or before its first record. At-least-once: already
+            // written (flushed before the barrier passed the sink), so before the end.
+            runs.nextDownstream = exactlyOnce ? end : new TransactionLocator(target())
+                    .startBeforeEnd(tp, target().beginningOffset(tp), writes, maxScan(writes)).orElse(end);
             runsState.update(runs);
             targetTopicState.update(writes.targetTopic);
         }
@@ -329,7 +325,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             TopicPartition tp = new TopicPartition(w.targetTopic, w.partition);
             Optional<TransactionLocator.Placement> found;
             try {
-                found = exactlyOnce ? locator.locate(tp, next, w) : locator.locate(tp, next, w, alsoScanned(w));
+                found = locator.locate(tp, next, w, maxScan(w));
             } catch (InterruptException e) {
                 throw e; // closing
             } catch (RuntimeException e) {
@@ -339,14 +335,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             if (found.isEmpty()) {
                 break;
             }
-            TransactionLocator.Placement placement = found.get();
-            placements.add(placement);
-            if (placement.aligned()) {
-                long[] lastSegment = placement.segments().get(placement.segments().size() - 1);
-                next = Math.max(next, lastSegment[0] + lastSegment[1]);
-            } else {
-                next = placement.firstOffset() + 1;
-            }
+            placements.add(found.get());
+            next = found.get().nextOffset();
         }
         return new Located(placements, System.currentTimeMillis(), error);
     }
@@ -363,7 +353,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                     + "another writer? Offsets before them cannot be translated exactly", flow, tp,
                     writes.recordCount(), writes.checkpointId, writes.sourceKey(), d0);
             runs.clear();
-            runs.nextDownstream = d0 + 1;
+            runs.nextDownstream = placement.nextOffset();
             return;
         }
         if (placed.size() > 1) {
@@ -412,12 +402,13 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     }
 
     /**
-     * At-least-once: how far past where a batch of writes should start it may be looked for. Only stray records sit
-     * there (another writer's, or duplicates a failed run wrote after its last checkpoint), so the bound keeps each
-     * look proportional to the batch; a batch not found within it is skipped (counted as unaligned).
+     * How far past where a batch of writes should start it is looked for. Exactly-once: without bound (aborted
+     * transactions of a failed run may lie in between). At-least-once: only stray records sit there (another
+     * writer's, or duplicates a failed run wrote after its last checkpoint), so the bound keeps each look
+     * proportional to the batch; a batch not found within it is skipped (counted as unaligned).
      */
-    private static long alsoScanned(PartitionWrites writes) {
-        return 4 * writes.recordCount() + 10_000;
+    private long maxScan(PartitionWrites writes) {
+        return exactlyOnce ? Long.MAX_VALUE : 4 * writes.recordCount() + 10_000;
     }
 
     private EncodedRecord encode(OffsetSync sync) {

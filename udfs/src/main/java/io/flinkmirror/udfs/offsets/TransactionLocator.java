@@ -31,6 +31,15 @@ public final class TransactionLocator {
             return segments != null;
         }
 
+        /** Where the next transaction's records are looked for: after the last record placed, else past the first. */
+        public long nextOffset() {
+            if (!aligned()) {
+                return firstOffset + 1;
+            }
+            long[] last = segments.get(segments.size() - 1);
+            return last[0] + last[1];
+        }
+
         @Override
         public String toString() {
             return aligned() ? segments.stream().map(Arrays::toString).toList().toString()
