@@ -31,6 +31,8 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before the job is submitted, that every cluster of every enabled flow and every heartbeat target answers
@@ -44,6 +46,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * already exist. Other target rights (CREATE, transactional ids) are only known when the job first uses them.
  */
 public final class Preflight {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
 
     private static final Pattern JAAS_USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
 
@@ -60,6 +64,7 @@ public final class Preflight {
 
     /** Connects to every cluster of {@code config} and fails with a one-line message if one cannot be used. */
     public static void check(MirrorConfig config, Duration timeout) {
+        long start = System.nanoTime();
         Map<String, Map<String, Object>> clusters = new LinkedHashMap<>();
         for (FlowConfig flow : config.flows()) {
             clusters.putIfAbsent(flow.source(), new HashMap<>(flow.sourceAdminProps()));
@@ -75,6 +80,8 @@ public final class Preflight {
             withAdmin(flow.target(), new HashMap<>(flow.targetAdminProps()), timeout,
                     admin -> checkTargetAcls(admin, flow, topics, timeout));
         }
+        LOG.info("Preflight: clusters {} answered and rights checked in {} ms", clusters.keySet(),
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Something to do with a connected admin client; checked exceptions are reported like connection failures. */
