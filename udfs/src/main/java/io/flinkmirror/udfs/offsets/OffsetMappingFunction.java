@@ -184,13 +184,13 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         OffsetRuns runs = runsState.value();
         if (runs == null) {
             runs = new OffsetRuns();
-            TopicPartition tp = new TopicPartition(writes.targetTopic, writes.partition);
-            long end = target().endOffset(tp);
-            // Exactly-once: the transaction holding these writes has not committed yet (its checkpoint is still
-            // running), so the target's last stable offset is at or before its first record. At-least-once: already
-            // written (flushed before the barrier passed the sink), so before the end.
-            runs.nextDownstream = exactlyOnce ? end : new TransactionLocator(target())
-                    .startBeforeEnd(tp, target().beginningOffset(tp), writes, maxScan(writes)).orElse(end);
+            if (exactlyOnce) {
+                // The transaction holding these writes has not committed yet (its checkpoint is still running), so
+                // the target's last stable offset now is at or before its first record: read it now, not later.
+                runs.nextDownstream = target().endOffset(new TopicPartition(writes.targetTopic, writes.partition));
+            }
+            // At-least-once: already written (flushed before the barrier passed the sink), so somewhere before the
+            // end; the reads thread searches back for them (several reads of a busy target: not on this thread).
             runsState.update(runs);
             targetTopicState.update(writes.targetTopic);
         }
@@ -279,6 +279,10 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             int done = 0;
             boolean current = !pending.isEmpty() && runs != null && runs.nextDownstream == lookup.from()
                     && pending.get(0).checkpointId == lookup.firstCheckpointId();
+            if (current && runs.nextDownstream < 0 && located.start() >= 0) {
+                runs.nextDownstream = located.start();
+                runsState.update(runs);
+            }
             if (current) {
                 for (TransactionLocator.Placement placement : located.placements()) {
                     PartitionWrites writes = pending.get(done);
@@ -321,6 +325,20 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         List<TransactionLocator.Placement> placements = new ArrayList<>();
         RuntimeException error = null;
         long next = from;
+        if (next < 0) {
+            // At-least-once, the first writes of this partition: where do they start?
+            PartitionWrites first = writes.get(0);
+            TopicPartition tp = new TopicPartition(first.targetTopic, first.partition);
+            try {
+                next = locator.startBeforeEnd(tp, locatorReader.beginningOffset(tp), first, maxScan(first))
+                        .orElse(locatorReader.endOffset(tp));
+            } catch (InterruptException e) {
+                throw e; // closing
+            } catch (RuntimeException e) {
+                return new Located(placements, System.currentTimeMillis(), e, -1);
+            }
+        }
+        long start = next;
         for (PartitionWrites w : writes) {
             TopicPartition tp = new TopicPartition(w.targetTopic, w.partition);
             Optional<TransactionLocator.Placement> found;
@@ -338,7 +356,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             placements.add(found.get());
             next = found.get().nextOffset();
         }
-        return new Located(placements, System.currentTimeMillis(), error);
+        return new Located(placements, System.currentTimeMillis(), error, start);
     }
 
     /** Records where one transaction's records were found: offset runs and offset syncs. */
@@ -391,14 +409,17 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 return new Located(List.of(), System.currentTimeMillis(), cause instanceof RuntimeException
-                        ? (RuntimeException) cause : new IllegalStateException(cause));
+                        ? (RuntimeException) cause : new IllegalStateException(cause), -1);
             }
         }
     }
 
-    /** What a lookup found: the placements of the first pending writes, in order; and a read error, if any. */
+    /**
+     * What a lookup found: the placements of the first pending writes, in order; a read error, if any; and the
+     * target offset it looked from (found by the lookup itself when it started unknown, -1 if that failed).
+     */
     private record Located(List<TransactionLocator.Placement> placements, long foundAtMillis,
-                           RuntimeException error) {
+                           RuntimeException error, long start) {
     }
 
     /**
