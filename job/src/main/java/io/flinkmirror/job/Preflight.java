@@ -10,7 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -65,23 +69,52 @@ public final class Preflight {
     /** Connects to every cluster of {@code config} and fails with a one-line message if one cannot be used. */
     public static void check(MirrorConfig config, Duration timeout) {
         long start = System.nanoTime();
-        Map<String, Map<String, Object>> clusters = new LinkedHashMap<>();
+        Map<String, Map<String, String>> clusters = new LinkedHashMap<>();
         for (FlowConfig flow : config.flows()) {
-            clusters.putIfAbsent(flow.source(), new HashMap<>(flow.sourceAdminProps()));
-            clusters.putIfAbsent(flow.target(), new HashMap<>(flow.targetAdminProps()));
+            clusters.putIfAbsent(flow.source(), flow.sourceAdminProps());
+            clusters.putIfAbsent(flow.target(), flow.targetAdminProps());
         }
         for (FlowConfig flow : config.heartbeatFlows()) {
-            clusters.putIfAbsent(flow.target(), new HashMap<>(flow.targetAdminProps()));
+            clusters.putIfAbsent(flow.target(), flow.targetAdminProps());
         }
-        clusters.forEach((alias, props) -> withAdmin(alias, props, timeout, admin -> null));
-        for (FlowConfig flow : config.flows()) {
-            List<String> topics = withAdmin(flow.source(), new HashMap<>(flow.sourceAdminProps()), timeout,
-                    admin -> checkSourceAcls(admin, flow, timeout));
-            withAdmin(flow.target(), new HashMap<>(flow.targetAdminProps()), timeout,
-                    admin -> checkTargetAcls(admin, flow, topics, timeout));
+        ExecutorService connecting = Executors.newFixedThreadPool(Math.max(1, clusters.size()), r -> {
+            Thread thread = new Thread(r, "flink-mirror-preflight");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try (Admins admins = new Admins(timeout)) {
+            // All clusters at once (a TLS or SASL handshake each); the first failure in config order is reported.
+            List<Future<Void>> connected = new ArrayList<>();
+            clusters.forEach((alias, props) -> connected.add(
+                    connecting.submit(() -> admins.run(alias, props, admin -> null))));
+            for (Future<Void> result : connected) {
+                await(result);
+            }
+            for (FlowConfig flow : config.flows()) {
+                List<String> topics = admins.run(flow.source(), flow.sourceAdminProps(),
+                        admin -> checkSourceAcls(admin, flow, timeout));
+                admins.run(flow.target(), flow.targetAdminProps(),
+                        admin -> checkTargetAcls(admin, flow, topics, timeout));
+            }
+        } finally {
+            connecting.shutdownNow();
         }
         LOG.info("Preflight: clusters {} answered and rights checked in {} ms", clusters.keySet(),
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static void await(Future<Void> result) {
+        try {
+            result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause; // a PreflightException, as run() maps every failure
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PreflightException("interrupted while checking the clusters", e);
+        }
     }
 
     /** Something to do with a connected admin client; checked exceptions are reported like connection failures. */
@@ -89,27 +122,51 @@ public final class Preflight {
         T run(Admin admin) throws Exception;
     }
 
-    private static <T> T withAdmin(String alias, Map<String, Object> props, Duration timeout, AdminCheck<T> check) {
-        Object bootstrap = props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
-        String where = "cluster '" + alias + "' (" + alias + ".bootstrap.servers=" + bootstrap + ")";
-        int ms = (int) timeout.toMillis();
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
-        try (Admin admin = Admin.create(props)) {
-            admin.describeCluster().clusterId().get(ms + 1_000L, TimeUnit.MILLISECONDS);
-            return check.run(admin);
-        } catch (PreflightException e) {
-            throw e;
-        } catch (TimeoutException e) {
-            throw new PreflightException(where + " is unreachable: no answer within " + timeout.toSeconds() + " s",
-                    e);
-        } catch (ExecutionException e) {
-            throw failure(alias, where, e.getCause(), timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PreflightException("interrupted while checking " + where, e);
-        } catch (Exception e) {
-            throw failure(alias, where, e, timeout);
+    /**
+     * One admin client per cluster (and client properties) for the whole preflight, connected once; closed
+     * together. Failures become {@link PreflightException}s naming the cluster.
+     */
+    private static final class Admins implements AutoCloseable {
+        private final Duration timeout;
+        private final Map<String, Admin> clients = new ConcurrentHashMap<>();
+
+        Admins(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        <T> T run(String alias, Map<String, String> clientProps, AdminCheck<T> check) {
+            String where = "cluster '" + alias + "' (" + alias + ".bootstrap.servers="
+                    + clientProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ")";
+            int ms = (int) timeout.toMillis();
+            try {
+                Admin admin = clients.get(alias + clientProps);
+                if (admin == null) {
+                    Map<String, Object> props = new HashMap<>(clientProps);
+                    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
+                    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
+                    admin = Admin.create(props);
+                    clients.put(alias + clientProps, admin);
+                    admin.describeCluster().clusterId().get(ms + 1_000L, TimeUnit.MILLISECONDS);
+                }
+                return check.run(admin);
+            } catch (PreflightException e) {
+                throw e;
+            } catch (TimeoutException e) {
+                throw new PreflightException(where + " is unreachable: no answer within " + timeout.toSeconds()
+                        + " s", e);
+            } catch (ExecutionException e) {
+                throw failure(alias, where, e.getCause(), timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PreflightException("interrupted while checking " + where, e);
+            } catch (Exception e) {
+                throw failure(alias, where, e, timeout);
+            }
+        }
+
+        @Override
+        public void close() {
+            clients.values().forEach(admin -> admin.close(Duration.ZERO));
         }
     }
 
