@@ -23,7 +23,7 @@ final class BenchReport {
     /** One throughput run of one contender. */
     record Run(Contender contender, int round, String alias, double seconds, double startupSeconds,
                double steadyRecordsPerSecond, double cpuSeconds, double steadyCpuSeconds, long steadyBytes,
-               long peakRssBytes, CopyVerifier.Counts counts) {
+               long peakRssBytes, double brokerCpuSeconds, CopyVerifier.Counts counts) {
     }
 
     private final BenchSettings settings;
@@ -68,6 +68,11 @@ final class BenchReport {
         return run.cpuSeconds() / (workload().bytes() / 1e9);
     }
 
+    /** CPU of both brokers (source and target) during the run, per GB: what the replicator costs the clusters. */
+    private double brokerCpuPerGigabyte(Run run) {
+        return run.brokerCpuSeconds() / (workload().bytes() / 1e9);
+    }
+
     private double steadyCpuPerGigabyte(Run run) {
         return run.steadyBytes() <= 0 ? Double.NaN : run.steadyCpuSeconds() / (run.steadyBytes() / 1e9);
     }
@@ -95,20 +100,20 @@ final class BenchReport {
     String csv() {
         StringBuilder out = new StringBuilder("mode,contender,round,alias,records,record_size,partitions,seconds,"
                 + "startup_s,records_per_s,mb_per_s,steady_records_per_s,cpu_s,cpu_s_per_gb,steady_cpu_s_per_gb,"
-                + "peak_rss_mb,found,missing,duplicated,misplaced,altered,"
+                + "peak_rss_mb,broker_cpu_s_per_gb,found,missing,duplicated,misplaced,altered,"
                 + "latency_sent,latency_seen,latency_rate,p50_ms,p99_ms,max_ms\n");
         for (Run run : runs) {
             CopyVerifier.Counts c = run.counts();
             out.append(String.format(Locale.ROOT, "throughput,%s,%d,%s,%d,%d,%d,%.3f,%.3f,%.0f,%.2f,%.0f,%.2f,%.2f,"
-                            + "%.2f,%.0f,%d,%d,%d,%d,%d,,,,,,%n",
+                            + "%.2f,%.0f,%.2f,%d,%d,%d,%d,%d,,,,,,%n",
                     run.contender().id(), run.round(), run.alias(), workload().records(), workload().recordSize(),
                     workload().partitions(), run.seconds(), run.startupSeconds(), recordsPerSecond(run),
                     megabytesPerSecond(run), run.steadyRecordsPerSecond(), run.cpuSeconds(), cpuPerGigabyte(run),
-                    steadyCpuPerGigabyte(run), run.peakRssBytes() / 1e6, c.found(), c.missing(), c.duplicated(),
+                    steadyCpuPerGigabyte(run), run.peakRssBytes() / 1e6, brokerCpuPerGigabyte(run), c.found(), c.missing(), c.duplicated(),
                     c.misplaced(), c.altered()));
         }
         latencies.forEach((contender, l) -> out.append(String.format(Locale.ROOT,
-                "latency,%s,,,,%d,%d,,,,,,,,,,,,,,,%d,%d,%.0f,%d,%d,%d%n", contender.id(), workload().recordSize(),
+                "latency,%s,,,,%d,%d,,,,,,,,,,,,,,,,%d,%d,%.0f,%d,%d,%d%n", contender.id(), workload().recordSize(),
                 workload().partitions(), l.sent(), l.seen(), l.rate(), l.p50(), l.p99(), l.max())));
         return out.toString();
     }
@@ -120,23 +125,26 @@ final class BenchReport {
         md.append("Medians over the rounds; ratios are between medians of this run. rec/s and MB/s (values) count ")
                 .append("from process launch until the last record of every partition is readable read_committed; ")
                 .append("steady rec/s from the first readable record on. CPU is the replicator process's user+system ")
-                .append("time per GB of values (steady: after the first readable record).\n\n");
+                .append("time per GB of values (steady: after the first readable record); brokers CPU is that of ")
+                .append("both brokers from launch to the last readable record, per GB: the replicator's cost to the ")
+                .append("clusters.\n\n");
         md.append("| contender | rec/s | MB/s | steady rec/s | startup s | CPU s/GB | steady CPU s/GB | peak RSS MB "
-                + "| x ceiling | x MM2 same guarantee | missing / duplicated (all rounds) | latency p50 / p99 / max ms |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "| brokers CPU s/GB | x ceiling | x MM2 same guarantee | missing / duplicated (all rounds) | latency p50 / p99 / max ms |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         double ceiling = medianRecordsPerSecond(Contender.CEILING);
         for (Contender contender : settings.contenders()) {
             double rate = medianRecordsPerSecond(contender);
             Contender peer = contender.mm2Peer();
             ReadBack readBack = readBack(contender);
             LatencyProbe.Latency latency = latencies.get(contender);
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     contender.title(), number(rate, "%,.0f"), number(median(contender, this::megabytesPerSecond), "%.1f"),
                     number(median(contender, Run::steadyRecordsPerSecond), "%,.0f"),
                     number(median(contender, Run::startupSeconds), "%.1f"),
                     number(median(contender, this::cpuPerGigabyte), "%.1f"),
                     number(median(contender, this::steadyCpuPerGigabyte), "%.1f"),
                     number(median(contender, r -> r.peakRssBytes() / 1e6), "%.0f"),
+                    number(median(contender, this::brokerCpuPerGigabyte), "%.1f"),
                     number(rate / ceiling, "%.2f"),
                     peer == null ? "" : number(rate / medianRecordsPerSecond(peer), "%.2f"),
                     readBack.runs() == 0 ? "" : readBack.missing() + " / " + readBack.duplicated()
@@ -150,11 +158,11 @@ final class BenchReport {
             md.append("- ").append(target).append('\n');
         }
         md.append("\n<details><summary>Every run</summary>\n\n| round | contender | s | startup s | rec/s | steady rec/s "
-                + "| CPU s | peak RSS MB | read back |\n|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
+                + "| CPU s | peak RSS MB | brokers CPU s | read back |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Run run : runs) {
-            md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %,.0f | %,.0f | %.1f | %.0f | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %,.0f | %,.0f | %.1f | %.0f | %.1f | %s |%n",
                     run.round(), run.contender().id(), run.seconds(), run.startupSeconds(), recordsPerSecond(run),
-                    run.steadyRecordsPerSecond(), run.cpuSeconds(), run.peakRssBytes() / 1e6,
+                    run.steadyRecordsPerSecond(), run.cpuSeconds(), run.peakRssBytes() / 1e6, run.brokerCpuSeconds(),
                     run.counts().exact() ? "exact" : run.counts()));
         }
         md.append("\n</details>\n");

@@ -86,6 +86,11 @@ final class BrokerProcess implements AutoCloseable {
         return name;
     }
 
+    /** User plus system CPU seconds the broker has used so far. */
+    double cpuSeconds() throws IOException {
+        return jvm.cpuSeconds();
+    }
+
     String bootstrapServers() {
         return bootstrapServers;
     }

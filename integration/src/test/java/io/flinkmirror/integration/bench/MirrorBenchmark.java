@@ -90,12 +90,15 @@ class MirrorBenchmark {
         TargetWatcher.Visibility visibility;
         double cpu;
         long rss;
+        double brokerCpu;
         try (TargetWatcher watcher = new TargetWatcher(target.bootstrapServers(), flow.targetTopic(), workload)) {
+            double brokerCpuBefore = source.cpuSeconds() + target.cpuSeconds();
             ChildJvm replicator = Replicators.start(contender, flow, env, settings, dir);
             try {
                 visibility = watcher.await(replicator, settings.runTimeout(), settings.stallTimeout());
                 cpu = replicator.cpuSeconds();
                 rss = replicator.peakRssBytes();
+                brokerCpu = source.cpuSeconds() + target.cpuSeconds() - brokerCpuBefore;
             } finally {
                 replicator.stop(30);
             }
@@ -109,10 +112,10 @@ class MirrorBenchmark {
             BenchReport.Run result = new BenchReport.Run(contender, round, flow.sourceAlias(), seconds, startup,
                     steadyKnown ? steadyRecords / steadySeconds : Double.NaN, cpu,
                     steadyKnown ? cpu - visibility.cpuAtFirst() : Double.NaN,
-                    steadyKnown ? steadyRecords * workload.recordSize() : 0, rss, counts);
+                    steadyKnown ? steadyRecords * workload.recordSize() : 0, rss, brokerCpu, counts);
             say(String.format("benchmark: round %d %-10s %6.1f s (first record after %.1f s) %,9.0f rec/s, CPU %.1f s, "
-                            + "peak RSS %.0f MB; read back: %s", round, contender.id(), seconds, startup,
-                    workload.records() / seconds, cpu, rss / 1e6, counts));
+                            + "peak RSS %.0f MB, brokers CPU %.1f s; read back: %s", round, contender.id(), seconds,
+                    startup, workload.records() / seconds, cpu, rss / 1e6, brokerCpu, counts));
             return result;
         }
     }
