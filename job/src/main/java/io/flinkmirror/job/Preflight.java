@@ -128,7 +128,7 @@ public final class Preflight {
      */
     private static final class Admins implements AutoCloseable {
         private final Duration timeout;
-        private final Map<String, Admin> clients = new ConcurrentHashMap<>();
+        private final Map<List<Object>, Admin> clients = new ConcurrentHashMap<>();
 
         Admins(Duration timeout) {
             this.timeout = timeout;
@@ -139,13 +139,14 @@ public final class Preflight {
                     + clientProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ")";
             int ms = (int) timeout.toMillis();
             try {
-                Admin admin = clients.get(alias + clientProps);
+                List<Object> key = List.of(alias, clientProps);
+                Admin admin = clients.get(key);
                 if (admin == null) {
                     Map<String, Object> props = new HashMap<>(clientProps);
                     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
                     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
                     admin = Admin.create(props);
-                    clients.put(alias + clientProps, admin);
+                    clients.put(key, admin);
                     admin.describeCluster().clusterId().get(ms + 1_000L, TimeUnit.MILLISECONDS);
                 }
                 return check.run(admin);
