@@ -10,11 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
@@ -77,44 +73,17 @@ public final class Preflight {
         for (FlowConfig flow : config.heartbeatFlows()) {
             clusters.putIfAbsent(flow.target(), flow.targetAdminProps());
         }
-        ExecutorService connecting = Executors.newFixedThreadPool(Math.max(1, clusters.size()), r -> {
-            Thread thread = new Thread(r, "flink-mirror-preflight");
-            thread.setDaemon(true);
-            return thread;
-        });
         try (Admins admins = new Admins(timeout)) {
-            // All clusters at once (a TLS or SASL handshake each); the first failure in config order is reported.
-            List<Future<Void>> connected = new ArrayList<>();
-            clusters.forEach((alias, props) -> connected.add(
-                    connecting.submit(() -> admins.run(alias, props, admin -> null))));
-            for (Future<Void> result : connected) {
-                await(result);
-            }
+            clusters.forEach((alias, props) -> admins.run(alias, props, admin -> null));
             for (FlowConfig flow : config.flows()) {
                 List<String> topics = admins.run(flow.source(), flow.sourceAdminProps(),
                         admin -> checkSourceAcls(admin, flow, timeout));
                 admins.run(flow.target(), flow.targetAdminProps(),
                         admin -> checkTargetAcls(admin, flow, topics, timeout));
             }
-        } finally {
-            connecting.shutdownNow();
         }
         LOG.info("Preflight: clusters {} answered and rights checked in {} ms", clusters.keySet(),
                 (System.nanoTime() - start) / 1_000_000);
-    }
-
-    private static void await(Future<Void> result) {
-        try {
-            result.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause; // a PreflightException, as run() maps every failure
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PreflightException("interrupted while checking the clusters", e);
-        }
     }
 
     /** Something to do with a connected admin client; checked exceptions are reported like connection failures. */
@@ -123,12 +92,12 @@ public final class Preflight {
     }
 
     /**
-     * One admin client per cluster (and client properties) for the whole preflight, connected once; closed
-     * together. Failures become {@link PreflightException}s naming the cluster.
+     * One admin client per cluster (and client properties) for the whole preflight, connected once, reused by every
+     * check on that cluster; closed together. Failures become {@link PreflightException}s naming the cluster.
      */
     private static final class Admins implements AutoCloseable {
         private final Duration timeout;
-        private final Map<List<Object>, Admin> clients = new ConcurrentHashMap<>();
+        private final Map<List<Object>, Admin> clients = new HashMap<>();
 
         Admins(Duration timeout) {
             this.timeout = timeout;
