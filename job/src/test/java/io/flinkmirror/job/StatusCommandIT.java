@@ -70,9 +70,12 @@ class StatusCommandIT {
             mirror.awaitCaughtUp(a, b.name(), List.of("st"), TIMEOUT);
 
             Run[] last = new Run[1];
-            Poll.until("mirror status to show lag 0 and a completed checkpoint", TIMEOUT, () -> {
+            // The REST API serves each vertex's metrics once its metric fetcher has read them (every few seconds):
+            // the offset mapping's lag may show before the replication's records/s does.
+            Poll.until("mirror status to show lag 0, records/s and a completed checkpoint", TIMEOUT, () -> {
                 last[0] = status("--flink-rest", rest);
                 return last[0].exit() == StatusCommand.OK && last[0].out().matches("(?s).*\\blag +0 records.*")
+                        && last[0].out().matches("(?s).*records/s +[\\d,.]+.*")
                         && last[0].out().matches("(?s).*last checkpoint +#\\d+, \\d+ s ago.*");
             }, () -> "last run: " + last[0]);
             Run running = last[0];
