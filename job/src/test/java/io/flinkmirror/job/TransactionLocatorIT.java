@@ -135,8 +135,8 @@ class TransactionLocatorIT {
             plain.flush();
             TransactionLocator locator = new TransactionLocator(reader);
             PartitionWrites one = writes(topic, "one", 3000);
-            assertThat(locator.startBeforeEnd(tp, 0, one, 100_000)).hasValue(0);
-            assertThat(locator.startBeforeEnd(tp, 0, writes(topic, "never", 10), 100_000)).as("not written")
+            assertThat(locator.startBeforeEnd(tp, 0, List.of(one))).hasValue(0);
+            assertThat(locator.startBeforeEnd(tp, 0, List.of(writes(topic, "never", 10)))).as("not written")
                     .isEmpty();
             assertThat(locator.locate(tp, 0, one, 100).orElseThrow().segments())
                     .containsExactly(new long[] {0, 3000});
@@ -151,6 +151,50 @@ class TransactionLocatorIT {
             Placement skipped = locator.locate(tp, 3500, writes(topic, "three", 10), 100).orElseThrow();
             assertThat(skipped.aligned()).isFalse();
             assertThat(skipped.firstOffset()).isEqualTo(3599);
+        }
+    }
+
+    @Test
+    void atLeastOnceFirstBatchesAreFoundFarBackFromTheEndWithFewReads() {
+        // During a bulk copy the sink keeps writing while the offset mapping catches up: when it first looks, a
+        // partition's first batches can lie hundreds of thousands of records back from the end offset.
+        LocalKafkaCluster kafka = KAFKA.get(0);
+        String topic = "at-least-once-far";
+        kafka.createTopic(topic, 1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("linger.ms", "5");
+        try (KafkaProducer<byte[], byte[]> plain =
+                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+             KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            send(plain, topic, "before", 0, 700); // a previous run's records: the batches do not start at 0
+            send(plain, topic, "one", 0, 1000);
+            send(plain, topic, "two", 0, 20_000);
+            send(plain, topic, "three", 0, 5);
+            send(plain, topic, "later", 0, 80_000); // written since, not reported to the mapping yet
+            plain.flush();
+            PartitionWrites one = writes(topic, "one", 1000);
+            PartitionWrites two = writes(topic, "two", 20_000);
+            PartitionWrites three = writes(topic, "three", 5);
+
+            TransactionLocator all = new TransactionLocator(reader);
+            assertThat(all.startBeforeEnd(tp, 0, List.of(one, two, three))).as("found through a later batch")
+                    .hasValue(700);
+            // 80,000 records back in windows of SAMPLE_EVERY records at distances doubling from 128 (~10 reads to
+            // reach past the tail), steps never longer than the 21,005 records of the batches.
+            assertThat(all.reads()).as("reads").isLessThanOrEqualTo(14);
+            // Only the small first batch pending: steps of at most its length (no window may jump over it).
+            TransactionLocator alone = new TransactionLocator(reader);
+            assertThat(alone.startBeforeEnd(tp, 0, List.of(one))).as("only the first batch pending").hasValue(700);
+            assertThat(alone.reads()).as("reads").isLessThanOrEqualTo(10 + 101_005 / (1000 - 128) + 1);
+            assertThat(all.locate(tp, 700, one, 4 * 1000 + 10_000).orElseThrow().segments())
+                    .containsExactly(new long[] {700, 1000});
+
+            assertThat(new TransactionLocator(reader).startBeforeEnd(tp, 0, List.of(three))).as("a tiny batch")
+                    .hasValue(700 + 1000 + 20_000);
+            assertThat(new TransactionLocator(reader).startBeforeEnd(tp, 1_000, List.of(one)))
+                    .as("its first records deleted (log start past them): from the log start").hasValue(1_000);
         }
     }
 

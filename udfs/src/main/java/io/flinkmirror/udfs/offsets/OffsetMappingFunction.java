@@ -330,7 +330,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             PartitionWrites first = writes.get(0);
             TopicPartition tp = new TopicPartition(first.targetTopic, first.partition);
             try {
-                next = locator.startBeforeEnd(tp, locatorReader.beginningOffset(tp), first, maxScan(first))
+                next = locator.startBeforeEnd(tp, locatorReader.beginningOffset(tp), writes)
                         .orElse(locatorReader.endOffset(tp));
             } catch (InterruptException e) {
                 throw e; // closing

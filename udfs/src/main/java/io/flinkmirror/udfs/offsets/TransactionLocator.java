@@ -2,9 +2,12 @@ package io.flinkmirror.udfs.offsets;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -98,28 +101,45 @@ public final class TransactionLocator {
     }
 
     /**
-     * At-least-once writes are visible before their batch reaches the offset mapping, so the target's end offset
-     * is past them: where does the batch start? Searches back from the end offset for its last record, in windows
-     * growing from {@code 1,024} records up to {@code maxWindow}, and takes the batch as contiguous before it (the
-     * regular {@link #locate} then checks that). Empty if the last record is not within {@code maxWindow} of the end
-     * (e.g. not written yet).
+     * At-least-once writes are visible before their batches reach the offset mapping, so the target's end offset is
+     * past them, and during a bulk copy far past (the sink keeps writing while the mapping looks): where does the
+     * first of {@code writes} (consecutive batches of one partition, in write order) start?
+     *
+     * <p>Probes windows of {@link PartitionWrites#SAMPLE_EVERY} records going back from the end offset, at distances
+     * that double (but never step further than the batches are long, so no window can jump over them): a window
+     * inside any of the batches holds its first, last or a sampled record, whose position in the batches gives the
+     * first batch's start, taking them as contiguous (the regular {@link #locate} then checks each). At most
+     * {@code log2(d / SAMPLE_EVERY) + d / L} reads of {@code SAMPLE_EVERY} records for batches of {@code L} records
+     * {@code d} records back, where reading everything back to them took {@code d}; empty if no window down to
+     * {@code logStart} holds a record of {@code writes} (e.g. deleted by retention).
      */
-    public OptionalLong startBeforeEnd(TopicPartition tp, long logStart, PartitionWrites writes,
-                                                 long maxWindow) {
-        long end = reader.endOffset(tp);
-        long hi = end;
-        for (long window = 1_024; hi > logStart; window *= 4) {
-            long lo = Math.max(logStart, end - Math.min(window, maxWindow));
-            Optional<ConsumerRecord<byte[], byte[]>> last = find(tp, lo, hi, writes.lastFingerprint);
-            if (last.isPresent()) {
-                return OptionalLong.of(Math.max(logStart, last.get().offset() - (writes.recordCount() - 1)));
+    public OptionalLong startBeforeEnd(TopicPartition tp, long logStart, List<PartitionWrites> writes) {
+        Map<Long, Long> positions = new HashMap<>();
+        long length = 0;
+        for (PartitionWrites w : writes) {
+            positions.putIfAbsent(w.firstFingerprint, length);
+            for (int s = 0; s < w.sampleIndexes.length; s++) {
+                positions.putIfAbsent(w.sampleFingerprints[s], length + w.sampleIndexes[s]);
             }
-            if (window >= maxWindow) {
-                break;
-            }
-            hi = lo;
+            positions.putIfAbsent(w.lastFingerprint, length + w.recordCount() - 1);
+            length += w.recordCount();
         }
-        return OptionalLong.empty();
+        long window = PartitionWrites.SAMPLE_EVERY;
+        long maxStep = Math.max(window, length - window);
+        long end = reader.endOffset(tp);
+        long step = window;
+        for (long at = end - window; ; at -= step, step = Math.min(2 * step, maxStep)) {
+            long from = Math.max(logStart, at);
+            Optional<ConsumerRecord<byte[], byte[]>> known = find(tp, from, Math.min(from + window, end),
+                    r -> positions.containsKey(fingerprint(r)));
+            if (known.isPresent()) {
+                ConsumerRecord<byte[], byte[]> r = known.get();
+                return OptionalLong.of(Math.max(logStart, r.offset() - positions.get(fingerprint(r))));
+            }
+            if (from <= logStart) {
+                return OptionalLong.empty();
+            }
+        }
     }
 
     /**
@@ -173,8 +193,13 @@ public final class TransactionLocator {
 
     /** The first committed record in {@code [from, end)} with {@code fingerprint}. */
     private Optional<ConsumerRecord<byte[], byte[]>> find(TopicPartition tp, long from, long end, long fingerprint) {
+        return find(tp, from, end, r -> fingerprint(r) == fingerprint);
+    }
+
+    private Optional<ConsumerRecord<byte[], byte[]>> find(TopicPartition tp, long from, long end,
+                                                          Predicate<ConsumerRecord<byte[], byte[]>> match) {
         reads++;
-        return reader.findFirstBelowEnd(tp, from, end, r -> fingerprint(r) == fingerprint);
+        return reader.findFirstBelowEnd(tp, from, end, match);
     }
 
     private static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
