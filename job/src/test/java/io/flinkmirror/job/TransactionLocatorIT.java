@@ -195,6 +195,23 @@ class TransactionLocatorIT {
                     .hasValue(700 + 1000 + 20_000);
             assertThat(new TransactionLocator(reader).startBeforeEnd(tp, 1_000, List.of(one)))
                     .as("its first records deleted (log start past them): from the log start").hasValue(1_000);
+
+            // A batch reaches the mapping while the sink may still be flushing it: partly written is not complete
+            // yet (looked for again later), not "another writer's records".
+            long end = 700 + 1000 + 20_000 + 5 + 80_000;
+            send(plain, topic, "four", 0, 600);
+            PartitionWrites four = writes(topic, "four", 1000);
+            assertThat(new TransactionLocator(reader).locate(tp, end, four, 4 * 1000 + 10_000))
+                    .as("600 of 1000 records written").isEmpty();
+            send(plain, topic, "four", 600, 1000);
+            assertThat(new TransactionLocator(reader).locate(tp, end, four, 4 * 1000 + 10_000).orElseThrow()
+                    .segments()).containsExactly(new long[] {end, 1000});
+
+            // The same records written twice (at-least-once: a previous run's copies): the later copy is taken.
+            send(plain, topic, "again", 0, 50);
+            send(plain, topic, "again", 0, 50);
+            assertThat(new TransactionLocator(reader).startBeforeEnd(tp, 0, List.of(writes(topic, "again", 50))))
+                    .hasValue(end + 1000 + 50);
         }
     }
 

@@ -343,7 +343,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             TopicPartition tp = new TopicPartition(w.targetTopic, w.partition);
             Optional<TransactionLocator.Placement> found;
             try {
-                found = locator.locate(tp, next, w, maxScan(w));
+                found = exactlyOnce ? locator.locate(tp, next, w) : locator.locate(tp, next, w, maxScan(w));
             } catch (InterruptException e) {
                 throw e; // closing
             } catch (RuntimeException e) {
@@ -423,13 +423,13 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     }
 
     /**
-     * How far past where a batch of writes should start it is looked for. Exactly-once: without bound (aborted
-     * transactions of a failed run may lie in between). At-least-once: only stray records sit there (another
-     * writer's, or duplicates a failed run wrote after its last checkpoint), so the bound keeps each look
-     * proportional to the batch; a batch not found within it is skipped (counted as unaligned).
+     * At-least-once: how far past where a batch of writes should start it is looked for. Only stray records sit there
+     * (another writer's, or duplicates a failed run wrote after its last checkpoint), so the bound keeps each look
+     * proportional to the batch; a batch not found within it is skipped (counted as unaligned). Exactly-once looks
+     * without bound (aborted transactions of a failed run may lie in between).
      */
-    private long maxScan(PartitionWrites writes) {
-        return exactlyOnce ? Long.MAX_VALUE : 4 * writes.recordCount() + 10_000;
+    private static long maxScan(PartitionWrites writes) {
+        return 4 * writes.recordCount() + 10_000;
     }
 
     private EncodedRecord encode(OffsetSync sync) {

@@ -68,7 +68,7 @@ public final class TransactionLocator {
      * written (another writer's records are mixed in, or they were never written here).
      */
     public Optional<Placement> locate(TopicPartition tp, long from, PartitionWrites writes) {
-        return locate(tp, from, writes, Long.MAX_VALUE);
+        return locate(tp, from, writes, Long.MAX_VALUE, false);
     }
 
     /**
@@ -77,8 +77,15 @@ public final class TransactionLocator {
      * placement has no segments and starts at the range's last offset. For at-least-once writes, which are visible
      * as soon as they are written: nothing but stray records (another writer's, or a previous run's duplicates)
      * can sit between one batch of writes and the next, so a bounded scan tells a missing batch from a late one.
+     * A batch whose first record is there but which would end at or past the end offset is not complete yet (empty):
+     * its writes reach the offset mapping while the sink may still be flushing them.
      */
     public Optional<Placement> locate(TopicPartition tp, long from, PartitionWrites writes, long maxScan) {
+        return locate(tp, from, writes, maxScan, true);
+    }
+
+    private Optional<Placement> locate(TopicPartition tp, long from, PartitionWrites writes, long maxScan,
+                                       boolean visibleAsWritten) {
         long n = writes.recordCount();
         long end = reader.endOffset(tp);
         long scanEnd = maxScan >= end - from ? end : from + maxScan;
@@ -87,6 +94,9 @@ public final class TransactionLocator {
             return scanEnd < end ? Optional.of(new Placement(scanEnd - 1, null)) : Optional.empty();
         }
         long d0 = first.get().offset();
+        if (visibleAsWritten && d0 + n > end) {
+            return Optional.empty();
+        }
         List<long[]> segments = new ArrayList<>();
         segments.add(new long[] {d0, 1});
         if (n == 1) {
@@ -130,10 +140,18 @@ public final class TransactionLocator {
         long step = window;
         for (long at = end - window; ; at -= step, step = Math.min(2 * step, maxStep)) {
             long from = Math.max(logStart, at);
-            Optional<ConsumerRecord<byte[], byte[]>> known = find(tp, from, Math.min(from + window, end),
-                    r -> positions.containsKey(fingerprint(r)));
-            if (known.isPresent()) {
-                ConsumerRecord<byte[], byte[]> r = known.get();
+            // The window's last known record: where records were written twice (a previous run's copies), the
+            // later copy is the more likely to be the one of these writes.
+            List<ConsumerRecord<byte[], byte[]>> known = new ArrayList<>(1);
+            find(tp, from, Math.min(from + window, end), r -> {
+                if (positions.containsKey(fingerprint(r))) {
+                    known.clear();
+                    known.add(r);
+                }
+                return false;
+            });
+            if (!known.isEmpty()) {
+                ConsumerRecord<byte[], byte[]> r = known.get(0);
                 return OptionalLong.of(Math.max(logStart, r.offset() - positions.get(fingerprint(r))));
             }
             if (from <= logStart) {
