@@ -212,6 +212,10 @@ class TransactionLocatorIT {
             send(plain, topic, "again", 0, 50);
             assertThat(new TransactionLocator(reader).startBeforeEnd(tp, 0, List.of(writes(topic, "again", 50))))
                     .hasValue(end + 1000 + 50);
+            // Twice within the batches themselves (identical source records): such a record tells no position,
+            // and here every known one is such (taking the latest copy of the first record would say end + 1050).
+            PartitionWrites twice = writes(topic, "again", 50);
+            assertThat(new TransactionLocator(reader).startBeforeEnd(tp, 0, List.of(twice, twice))).isEmpty();
         }
     }
 

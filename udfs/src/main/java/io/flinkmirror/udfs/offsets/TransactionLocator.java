@@ -50,6 +50,9 @@ public final class TransactionLocator {
         }
     }
 
+    /** How far beyond four times their length a partition's first at-least-once batches are looked for. */
+    static final long MAX_TAIL = 100_000;
+
     private final KafkaReader reader;
     private int reads;
 
@@ -120,26 +123,31 @@ public final class TransactionLocator {
      * inside any of the batches holds its first, last or a sampled record, whose position in the batches gives the
      * first batch's start, taking them as contiguous (the regular {@link #locate} then checks each). At most
      * {@code log2(d / SAMPLE_EVERY) + d / L} reads of {@code SAMPLE_EVERY} records for batches of {@code L} records
-     * {@code d} records back, where reading everything back to them took {@code d}; empty if no window down to
-     * {@code logStart} holds a record of {@code writes} (e.g. deleted by retention).
+     * {@code d} records back, where reading everything back to them took {@code d}. Looks back at most
+     * {@code 4 L + 100,000} records (the writes since the batches, not reported yet, are about one
+     * checkpoint's worth), and not before {@code logStart}; empty if no window there holds a record of {@code writes}
+     * (e.g. deleted by retention).
      */
     public OptionalLong startBeforeEnd(TopicPartition tp, long logStart, List<PartitionWrites> writes) {
+        // Position of each known record in the batches; a record written twice within them tells no position.
         Map<Long, Long> positions = new HashMap<>();
         long length = 0;
         for (PartitionWrites w : writes) {
-            positions.putIfAbsent(w.firstFingerprint, length);
+            positions.merge(w.firstFingerprint, length, TransactionLocator::ambiguous);
             for (int s = 0; s < w.sampleIndexes.length; s++) {
-                positions.putIfAbsent(w.sampleFingerprints[s], length + w.sampleIndexes[s]);
+                positions.merge(w.sampleFingerprints[s], length + w.sampleIndexes[s], TransactionLocator::ambiguous);
             }
-            positions.putIfAbsent(w.lastFingerprint, length + w.recordCount() - 1);
+            positions.merge(w.lastFingerprint, length + w.recordCount() - 1, TransactionLocator::ambiguous);
             length += w.recordCount();
         }
+        positions.values().removeIf(position -> position < 0);
         long window = PartitionWrites.SAMPLE_EVERY;
         long maxStep = Math.max(window, length - window);
         long end = reader.endOffset(tp);
+        long bottom = Math.max(logStart, end - (4 * length + MAX_TAIL));
         long step = window;
         for (long at = end - window; ; at -= step, step = Math.min(2 * step, maxStep)) {
-            long from = Math.max(logStart, at);
+            long from = Math.max(bottom, at);
             // The window's last known record: where records were written twice (a previous run's copies), the
             // later copy is the more likely to be the one of these writes.
             List<ConsumerRecord<byte[], byte[]>> known = new ArrayList<>(1);
@@ -154,7 +162,7 @@ public final class TransactionLocator {
                 ConsumerRecord<byte[], byte[]> r = known.get(0);
                 return OptionalLong.of(Math.max(logStart, r.offset() - positions.get(fingerprint(r))));
             }
-            if (from <= logStart) {
+            if (from <= bottom) {
                 return OptionalLong.empty();
             }
         }
@@ -207,6 +215,10 @@ public final class TransactionLocator {
         int to = Arrays.binarySearch(sampleIndexes, hi);
         to = to >= 0 ? to : -to - 1; // first sample >= hi: exclusive end
         return from < to ? (from + to) >>> 1 : -1;
+    }
+
+    private static Long ambiguous(Long position, Long other) {
+        return position.equals(other) ? position : -1L;
     }
 
     /** The first committed record in {@code [from, end)} with {@code fingerprint}. */
