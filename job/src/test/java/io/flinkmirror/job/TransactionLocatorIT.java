@@ -125,10 +125,7 @@ class TransactionLocatorIT {
         String topic = "at-least-once";
         kafka.createTopic(topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> plain =
-                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        try (KafkaProducer<byte[], byte[]> plain = plainProducer(kafka);
              KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             send(plain, topic, "one", 0, 3000);
             send(plain, topic, "two", 0, 500); // written after batch one's barrier, before the mapping looks
@@ -162,11 +159,7 @@ class TransactionLocatorIT {
         String topic = "at-least-once-far";
         kafka.createTopic(topic, 1);
         TopicPartition tp = new TopicPartition(topic, 0);
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("linger.ms", "5");
-        try (KafkaProducer<byte[], byte[]> plain =
-                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        try (KafkaProducer<byte[], byte[]> plain = plainProducer(kafka);
              KafkaReader reader = new KafkaReader(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             send(plain, topic, "before", 0, 700); // a previous run's records: the batches do not start at 0
             send(plain, topic, "one", 0, 1000);
@@ -263,6 +256,13 @@ class TransactionLocatorIT {
             producer.send(new ProducerRecord<>(topic, 0, TIMESTAMP + i, key(prefix, i), value(prefix, i)));
         }
         producer.flush();
+    }
+
+    /** A non-transactional producer, as the at-least-once sink writes. */
+    private static KafkaProducer<byte[], byte[]> plainProducer(LocalKafkaCluster kafka) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static KafkaProducer<byte[], byte[]> producer(LocalKafkaCluster kafka, String transactionalId) {
