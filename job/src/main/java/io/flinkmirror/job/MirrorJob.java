@@ -2,6 +2,7 @@ package io.flinkmirror.job;
 
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
+import io.flinkmirror.job.resume.ResumeFromTarget;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
 import io.flinkmirror.udfs.heartbeat.HeartbeatFunction;
@@ -34,13 +35,11 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -263,7 +262,10 @@ public final class MirrorJob {
         return KafkaSource.<MirrorRecord>builder()
                 .setProperties(props)
                 .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), selector, topics, flow.targetAdminProps()))
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                // Without state, resume from what the target holds; the source group's offsets are for lag only.
+                .setStartingOffsets(new ResumeFromTarget(flow.name(), flow.source(), flow.target(),
+                        flow.replicationPolicy(), flow.provenanceHeader(), transactionalIdPrefix(flow),
+                        flow.sourceConsumerProps(), flow.targetConsumerProps(), flow.targetAdminProps()))
                 .setDeserializer(new MirrorRecordDeserializer())
                 .build();
     }

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -22,6 +24,15 @@ public final class KafkaReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
 
     public KafkaReader(Map<String, String> clientProps) {
+        this(clientProps, false);
+    }
+
+    /** A reader for long sequential reads (whole ranges, not points): default fetch sizes and batch sizes. */
+    public static KafkaReader forScans(Map<String, String> clientProps) {
+        return new KafkaReader(clientProps, true);
+    }
+
+    private KafkaReader(Map<String, String> clientProps, boolean scans) {
         Properties props = new Properties();
         props.putAll(clientProps);
         props.remove("group.id");
@@ -29,11 +40,13 @@ public final class KafkaReader implements AutoCloseable {
         props.put("enable.auto.commit", "false");
         // Few records per poll: while a fetched batch is not drained the consumer does not prefetch the next one,
         // which a point read would throw away at its next seek.
-        props.put("max.poll.records", "20");
-        // Point reads: fetch one producer batch or so around the offset asked for, not megabytes (a fetch always
-        // returns at least one whole batch, so this is a bound on the waste, not on what can be read).
-        props.put("max.partition.fetch.bytes", "65536");
-        props.put("fetch.max.bytes", "65536");
+        props.put("max.poll.records", scans ? "2000" : "20");
+        if (!scans) {
+            // Point reads: fetch one producer batch or so around the offset asked for, not megabytes (a fetch always
+            // returns at least one whole batch, so this is a bound on the waste, not on what can be read).
+            props.put("max.partition.fetch.bytes", "65536");
+            props.put("fetch.max.bytes", "65536");
+        }
         props.put("auto.offset.reset", "none");
         props.put("allow.auto.create.topics", "false");
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -86,6 +99,15 @@ public final class KafkaReader implements AutoCloseable {
             throw new IllegalStateException("timed out reading " + tp + " from " + from + " to " + end);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The first offset whose record has a timestamp at or after {@code timestamp} (Kafka's time index), or empty if
+     * no record has.
+     */
+    public OptionalLong offsetForTime(TopicPartition tp, long timestamp) {
+        OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(tp, timestamp)).get(tp);
+        return found == null ? OptionalLong.empty() : OptionalLong.of(found.offset());
     }
 
     /** The first committed record at or after {@code from}, if any below the current end offset. */

@@ -1,0 +1,151 @@
+package io.flinkmirror.job.resume;
+
+import io.flinkmirror.udfs.offsets.KafkaReader;
+import io.flinkmirror.udfs.offsets.TargetTail;
+import io.flinkmirror.udfs.policy.ReplicationPolicy;
+import io.flinkmirror.udfs.record.ReplicateFunction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starting offsets of a flow's source when it starts without state: each source partition resumes right after the
+ * last of its records committed on the target ({@link TargetTail}), at the source's earliest offset when the target
+ * partition holds nothing. The source consumer group's committed offsets are used only where the target's records
+ * cannot be found in the source (the target was written by someone else, or the source no longer holds them): a WARN
+ * per partition says so.
+ *
+ * <p>Flink calls it only for partitions that no restored state covers, on the job's first partition discovery.
+ * Before reading the target, the transactions this flow's previous run left open there are aborted
+ * ({@link LingeringTransactions}): without state nobody will commit them, and their records are copied again.
+ */
+public final class ResumeFromTarget implements OffsetsInitializer {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ResumeFromTarget.class);
+
+    /** Target records that must match consecutive source records. */
+    static final int WINDOW = 32;
+    /** Source offsets read at most per partition to find them. */
+    static final long MAX_SCAN = 2_000_000;
+
+    private final String flow;
+    private final String sourceAlias;
+    private final String targetAlias;
+    private final ReplicationPolicy policy;
+    private final boolean provenanceHeader;
+    private final String transactionalIdPrefix;
+    private final HashMap<String, String> sourceConsumerProps;
+    private final HashMap<String, String> targetConsumerProps;
+    private final HashMap<String, String> targetAdminProps;
+
+    public ResumeFromTarget(String flow, String sourceAlias, String targetAlias, ReplicationPolicy policy,
+                            boolean provenanceHeader, String transactionalIdPrefix,
+                            Map<String, String> sourceConsumerProps, Map<String, String> targetConsumerProps,
+                            Map<String, String> targetAdminProps) {
+        this.flow = Objects.requireNonNull(flow, "flow");
+        this.sourceAlias = Objects.requireNonNull(sourceAlias, "sourceAlias");
+        this.targetAlias = Objects.requireNonNull(targetAlias, "targetAlias");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.provenanceHeader = provenanceHeader;
+        this.transactionalIdPrefix = Objects.requireNonNull(transactionalIdPrefix, "transactionalIdPrefix");
+        this.sourceConsumerProps = new HashMap<>(sourceConsumerProps);
+        this.targetConsumerProps = new HashMap<>(targetConsumerProps);
+        this.targetAdminProps = new HashMap<>(targetAdminProps);
+    }
+
+    @Override
+    public Map<TopicPartition, Long> getPartitionOffsets(Collection<TopicPartition> partitions,
+                                                         PartitionOffsetsRetriever retriever) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        if (partitions.isEmpty()) {
+            return offsets;
+        }
+        long start = System.nanoTime();
+        Map<TopicPartition, TopicPartition> targets = new LinkedHashMap<>();
+        for (TopicPartition tp : partitions) {
+            targets.put(tp, new TopicPartition(policy.formatRemoteTopic(sourceAlias, tp.topic()), tp.partition()));
+        }
+        new LingeringTransactions(flow, targetAdminProps, transactionalIdPrefix).abortAndAwait(targets.values());
+
+        List<TopicPartition> notFound = new ArrayList<>();
+        int empty = 0;
+        int found = 0;
+        try (KafkaReader source = KafkaReader.forScans(sourceConsumerProps);
+             KafkaReader target = KafkaReader.forScans(targetConsumerProps)) {
+            TargetTail tail = new TargetTail(source, target, replicated(), WINDOW, MAX_SCAN);
+            for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
+                TargetTail.Resume resume = tail.find(e.getKey(), e.getValue());
+                switch (resume.kind()) {
+                    case EMPTY_TARGET -> {
+                        empty++;
+                        offsets.put(e.getKey(), resume.sourceOffset());
+                        LOG.debug("{} {} starts at the source's earliest offset {}: {}", flow, e.getKey(),
+                                resume.sourceOffset(), resume.detail());
+                    }
+                    case FOUND -> {
+                        found++;
+                        offsets.put(e.getKey(), resume.sourceOffset());
+                        LOG.debug("{} {} resumes at {}: {}", flow, e.getKey(), resume.sourceOffset(),
+                                resume.detail());
+                    }
+                    case NOT_FOUND -> {
+                        notFound.add(e.getKey());
+                        LOG.warn("{} {}: {}", flow, e.getKey(), resume.detail());
+                    }
+                }
+            }
+        }
+        if (!notFound.isEmpty()) {
+            Map<TopicPartition, Long> committed = retriever.committedOffsets(notFound);
+            Map<TopicPartition, Long> earliest = retriever.beginningOffsets(notFound);
+            for (TopicPartition tp : notFound) {
+                Long offset = committed.get(tp);
+                String from = "the source group's committed offset";
+                if (offset == null || offset < 0) {
+                    offset = earliest.get(tp);
+                    from = "the earliest offset (no committed offset)";
+                }
+                offsets.put(tp, offset);
+                LOG.warn("{} {} starts at {} {}: its target partition holds records this flow cannot find in the "
+                        + "source (written by another producer, or deleted from the source since)", flow, tp, from,
+                        offset);
+            }
+        }
+        LOG.info("{} starting without state: {} partitions resume after their last record on {}, {} start at the "
+                + "earliest offset (nothing on the target), {} from the source group ({} ms)", flow, found,
+                targetAlias, empty, notFound.size(), (System.nanoTime() - start) / 1_000_000);
+        return offsets;
+    }
+
+    /** The source records the flow copies: all but those loop prevention drops (see {@link ReplicateFunction}). */
+    private Predicate<ConsumerRecord<byte[], byte[]>> replicated() {
+        if (!provenanceHeader) {
+            return r -> true;
+        }
+        byte[] target = targetAlias.getBytes(StandardCharsets.UTF_8);
+        return r -> {
+            Header origin = r.headers().lastHeader(ReplicateFunction.ORIGIN_HEADER);
+            return origin == null || !Arrays.equals(origin.value(), target);
+        };
+    }
+
+    @Override
+    public OffsetResetStrategy getAutoOffsetResetStrategy() {
+        return OffsetResetStrategy.EARLIEST;
+    }
+}

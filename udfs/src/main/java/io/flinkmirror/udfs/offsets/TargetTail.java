@@ -1,0 +1,176 @@
+package io.flinkmirror.udfs.offsets;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Finds where a flow resumes a source partition from what its target partition holds: right after the source record
+ * whose replica is the last committed record on the target. A replicator's truth is the target: a start without Flink
+ * state (lost state directory, {@code flink run} without a savepoint) must neither copy a record twice nor skip one,
+ * whatever the source consumer group says.
+ *
+ * <p>How: the last {@code window} committed records of the target partition ({@code read_committed}) are located in
+ * the source partition as a run of consecutive replicated source records with the same fingerprints (key, value,
+ * timestamp; see {@link RecordFingerprint}). The search starts at the first source offset with a timestamp at or after
+ * the window's first record (Kafka's time index; replicas keep their source timestamps) and reads at most
+ * {@code maxScan} source offsets.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>The target partition is written only by this flow, in source order (single writer per partition): its
+ *       committed records are the replicated source records from some source offset on, each once.</li>
+ *   <li>A source record is "replicated" when {@code replicated} says so (loop prevention drops the others); only
+ *       those are compared, so the window's records must be consecutive among them.</li>
+ *   <li>Only committed data is read on both sides: records of open or aborted transactions are not there. A
+ *       transaction that is still open on the target is not counted (its records are copied again), so it must be
+ *       aborted, never committed, after this look-up; the caller makes sure of that.</li>
+ * </ul>
+ */
+public final class TargetTail {
+
+    /** What the look-up found for one partition. */
+    public enum Kind {
+        /** The target partition holds no committed record: resume at the source's earliest offset. */
+        EMPTY_TARGET,
+        /** The target's last records were found in the source: resume right after them. */
+        FOUND,
+        /** The target holds records that could not be found in the source within the scan bound. */
+        NOT_FOUND
+    }
+
+    /**
+     * The outcome for one source partition: {@code sourceOffset} is where to resume (for {@link Kind#NOT_FOUND}, -1),
+     * {@code targetEnd} the target's end offset (read_committed) when looked at, {@code lastTargetOffset} the offset
+     * of the target's last committed record (-1 if none) and {@code detail} a reason for the log.
+     */
+    public record Resume(Kind kind, long sourceOffset, long targetEnd, long lastTargetOffset, String detail) {}
+
+    private final KafkaReader source;
+    private final KafkaReader target;
+    private final Predicate<ConsumerRecord<byte[], byte[]>> replicated;
+    private final int window;
+    private final long maxScan;
+
+    /**
+     * @param source     reader of the source cluster
+     * @param target     reader of the target cluster
+     * @param replicated which source records the flow copies (the others are skipped when matching)
+     * @param window     how many of the target's last records must match consecutive source records
+     * @param maxScan    source offsets read at most to find them
+     */
+    public TargetTail(KafkaReader source, KafkaReader target, Predicate<ConsumerRecord<byte[], byte[]>> replicated,
+                      int window, long maxScan) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.target = Objects.requireNonNull(target, "target");
+        this.replicated = Objects.requireNonNull(replicated, "replicated");
+        if (window < 1 || maxScan < window) {
+            throw new IllegalArgumentException("window must be >= 1 and maxScan >= window: " + window + ", "
+                    + maxScan);
+        }
+        this.window = window;
+        this.maxScan = maxScan;
+    }
+
+    /** Where the flow resumes {@code sourceTp}, whose replicas go to {@code targetTp}. */
+    public Resume find(TopicPartition sourceTp, TopicPartition targetTp) {
+        long targetEnd = target.endOffset(targetTp);
+        List<ConsumerRecord<byte[], byte[]>> tail = lastRecords(targetTp, targetEnd);
+        if (tail.isEmpty()) {
+            return new Resume(Kind.EMPTY_TARGET, source.beginningOffset(sourceTp), targetEnd, -1,
+                    targetTp + " holds no committed record below " + targetEnd);
+        }
+        ConsumerRecord<byte[], byte[]> first = tail.get(0);
+        long lastTargetOffset = tail.get(tail.size() - 1).offset();
+        long sourceBegin = source.beginningOffset(sourceTp);
+        long from = sourceBegin;
+        if (first.timestamp() >= 0) {
+            OptionalLong byTime = source.offsetForTime(sourceTp, first.timestamp());
+            if (byTime.isEmpty()) {
+                return notFound(targetEnd, lastTargetOffset, sourceTp + " holds no record as recent as "
+                        + targetTp + "@" + first.offset() + " (timestamp " + first.timestamp() + ")");
+            }
+            from = Math.max(sourceBegin, byTime.getAsLong());
+        }
+        long sourceEnd = source.endOffset(sourceTp);
+        long scanEnd = Math.min(sourceEnd, from + maxScan);
+        Matcher matcher = new Matcher(tail);
+        source.findFirstBelowEnd(sourceTp, from, scanEnd, r -> replicated.test(r) && matcher.offer(r));
+        if (matcher.matchedEnd >= 0) {
+            return new Resume(Kind.FOUND, matcher.matchedEnd + 1, targetEnd, lastTargetOffset,
+                    targetTp + "@" + lastTargetOffset + " is the replica of " + sourceTp + "@" + matcher.matchedEnd);
+        }
+        return notFound(targetEnd, lastTargetOffset, "the last " + tail.size() + " records of " + targetTp
+                + " (up to offset " + lastTargetOffset + ") are not in " + sourceTp + " offsets " + from + ".."
+                + scanEnd + (scanEnd < sourceEnd ? " (scan bound " + maxScan + " reached)" : ""));
+    }
+
+    private static Resume notFound(long targetEnd, long lastTargetOffset, String detail) {
+        return new Resume(Kind.NOT_FOUND, -1, targetEnd, lastTargetOffset, detail);
+    }
+
+    /**
+     * The last {@code window} committed records below {@code end}, in offset order: read back from the end in
+     * doubling steps, since control markers and aborted records take offsets too.
+     */
+    private List<ConsumerRecord<byte[], byte[]>> lastRecords(TopicPartition tp, long end) {
+        long begin = target.beginningOffset(tp);
+        long step = window * 2L;
+        while (true) {
+            long from = Math.max(begin, end - step);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            target.findFirstBelowEnd(tp, from, end, r -> {
+                records.add(r);
+                return false;
+            });
+            if (records.size() >= window || from == begin) {
+                return records.subList(Math.max(0, records.size() - window), records.size());
+            }
+            step *= 4;
+        }
+    }
+
+    /** Slides over the replicated source records, comparing the last {@code window} of them with the target tail. */
+    private static final class Matcher {
+        private final long[] expected;
+        private final long[] seen;
+        private final long[] seenOffsets;
+        private int count;
+        long matchedEnd = -1;
+
+        Matcher(List<ConsumerRecord<byte[], byte[]>> tail) {
+            expected = new long[tail.size()];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = fingerprint(tail.get(i));
+            }
+            seen = new long[expected.length];
+            seenOffsets = new long[expected.length];
+        }
+
+        /** Takes the next replicated source record; true once the last ones equal the target tail. */
+        boolean offer(ConsumerRecord<byte[], byte[]> record) {
+            int n = expected.length;
+            seen[count % n] = fingerprint(record);
+            seenOffsets[count % n] = record.offset();
+            count++;
+            if (count < n) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (seen[(count + i) % n] != expected[i]) {
+                    return false;
+                }
+            }
+            matchedEnd = seenOffsets[(count - 1) % n];
+            return true;
+        }
+    }
+
+    private static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
+        return RecordFingerprint.of(record.key(), record.value(), record.timestamp());
+    }
+}
