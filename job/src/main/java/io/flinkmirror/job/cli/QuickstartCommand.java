@@ -3,13 +3,16 @@ package io.flinkmirror.job.cli;
 import io.flinkmirror.job.MirrorJob;
 import io.flinkmirror.job.MirrorJobMain;
 import io.flinkmirror.job.local.DemoProducer;
+import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.local.EmbeddedFlink;
+import io.flinkmirror.job.local.LocalState;
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.job.local.Progress;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -68,7 +71,11 @@ final class QuickstartCommand implements Callable<Integer> {
                     + "   config: " + config);
             producer = new DemoProducer(source.bootstrapServers(), TOPICS, rate);
             MirrorJob job = MirrorJobMain.prepare(config, false);
-            flink = EmbeddedFlink.start(job, webPort, parallelism);
+            // Durable checkpoints, kept with the clusters they belong to (both are removed on exit).
+            org.apache.flink.configuration.Configuration conf = job.flinkConfiguration();
+            new LocalState(dir.resolve("state"), null, null).prepare(conf,
+                    job.config().flows().stream().map(FlowConfig::name).toList(), Map.of());
+            flink = EmbeddedFlink.start(job, conf, webPort, parallelism);
             out.println("Flink web UI: " + flink.webUrl() + "   job " + flink.client().getJobID()
                     + "   (replicating " + TOPICS + " to source." + TOPICS.get(0) + ", ...; Ctrl-C to stop)");
 

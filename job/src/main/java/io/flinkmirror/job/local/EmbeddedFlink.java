@@ -1,10 +1,13 @@
 package io.flinkmirror.job.local;
 
 import io.flinkmirror.job.MirrorJob;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +27,12 @@ public final class EmbeddedFlink implements AutoCloseable {
 
     /** Submits {@code job} to a new embedded Flink whose web UI and REST API listen on {@code webPort}. */
     public static EmbeddedFlink start(MirrorJob job, int webPort, Integer parallelism) throws Exception {
-        Configuration conf = job.flinkConfiguration();
+        return start(job, job.flinkConfiguration(), webPort, parallelism);
+    }
+
+    /** As {@link #start(MirrorJob, int, Integer)}, with the Flink configuration {@code conf} (the job's, amended). */
+    public static EmbeddedFlink start(MirrorJob job, Configuration conf, int webPort, Integer parallelism)
+            throws Exception {
         conf.set(RestOptions.PORT, webPort);
         conf.set(RestOptions.BIND_ADDRESS, "localhost");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
@@ -48,6 +56,41 @@ public final class EmbeddedFlink implements AutoCloseable {
     /** Blocks until the job ends. */
     public void awaitTermination() throws Exception {
         client.getJobExecutionResult().get();
+    }
+
+    /**
+     * Stops the job with a final savepoint into {@code savepointDir} (its transactions committed), waiting at most
+     * {@code timeout}; cancels it if that fails (its last checkpoint is retained). Returns the savepoint's path, or
+     * null if the job was cancelled or had already ended.
+     */
+    public String stopWithSavepoint(String savepointDir, Duration timeout) {
+        try {
+            if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                return null;
+            }
+            long start = System.nanoTime();
+            String path = client.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("Stopped job {} with savepoint {} in {} ms; the next start resumes from it", client.getJobID(),
+                    path, (System.nanoTime() - start) / 1_000_000);
+            return path;
+        } catch (TimeoutException e) {
+            LOG.warn("No savepoint of job {} within {} s: cancelling it; the next start resumes from its last "
+                    + "checkpoint", client.getJobID(), timeout.toSeconds());
+        } catch (Exception e) {
+            LOG.warn("Stop-with-savepoint of job {} failed ({}): cancelling it; the next start resumes from its "
+                    + "last checkpoint", client.getJobID(), rootMessage(e));
+        }
+        close();
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.toString();
     }
 
     /** Cancels the job if it still runs. */
