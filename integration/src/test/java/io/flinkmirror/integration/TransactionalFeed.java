@@ -60,7 +60,7 @@ final class TransactionalFeed implements AutoCloseable {
                 int topicIndex = 0;
                 for (Map.Entry<String, Integer> topic : topics.entrySet()) {
                     List<ProducedRecord> records = TestRecords.builder().topic(topic.getKey(), topic.getValue())
-                            .count(perBatch).seed(batch * 31 + topicIndex++).keySpace(50)
+                            .count(perBatch).seed(batch * 31 + topicIndex++).keySpace(50).nullKeyRatio(0)
                             .idPrefix(topic.getKey() + "-" + batch + (abort ? "-aborted" : "")).build();
                     records.forEach(r -> producer.send(r.toProducerRecord()));
                     sent.put(topic.getKey(), records);

@@ -3,6 +3,7 @@ package io.flinkmirror.job;
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.resume.ResumeFromTarget;
+import io.flinkmirror.job.sink.CommitGuardSink;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
 import io.flinkmirror.udfs.heartbeat.HeartbeatFunction;
@@ -18,6 +19,7 @@ import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
 import io.flinkmirror.udfs.record.MirrorRecordSerializer;
 import io.flinkmirror.udfs.record.RecordSizeLimit;
 import io.flinkmirror.udfs.record.ReplicateFunction;
+import io.flinkmirror.udfs.record.ReplicatedRecords;
 import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
 import io.flinkmirror.udfs.topic.TopicSelector;
 import java.time.Duration;
@@ -27,6 +29,9 @@ import java.util.function.BiFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.connector.kafka.sink.KafkaCommittable;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -61,9 +66,16 @@ public final class MirrorJob {
 
     /** Offset-mapping runs kept per source partition (about one per checkpoint with data). */
     static final int MAX_RUNS_PER_PARTITION = 50_000;
+    /**
+     * Records per partition whose offset mapping a start without state rebuilds from the target: group offsets
+     * within them translate exactly again (older ones keep the checkpoints written before).
+     */
+    static final long HISTORY_RECORDS = 100_000;
 
     private final MirrorConfig config;
     private final BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink;
+    private SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> committerDecorator =
+            c -> c;
 
     public MirrorJob(MirrorConfig config) {
         this(config, (flow, records) -> records);
@@ -77,6 +89,13 @@ public final class MirrorJob {
                      BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink) {
         this.config = config;
         this.beforeSink = beforeSink;
+    }
+
+    /** Decorates every flow's sink committer: tests use it to hold commits back (a fault injection point). */
+    public MirrorJob withCommitterDecorator(
+            SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> decorator) {
+        this.committerDecorator = decorator;
+        return this;
     }
 
     public MirrorConfig config() {
@@ -156,7 +175,7 @@ public final class MirrorJob {
                 .transform(MirrorOperator.OFFSET_TRACKER.displayName(a, b), TypeInformation.of(MirrorRecord.class),
                         new OffsetTrackingOperator())
                 .uid(MirrorOperator.OFFSET_TRACKER.uid(a, b));
-        tracked.sinkTo(sink(flow))
+        tracked.sinkTo(new CommitGuardSink<>(flow.name(), sink(flow), committerDecorator))
                 .uid(MirrorOperator.SINK.uid(a, b))
                 .name(MirrorOperator.SINK.displayName(a, b));
         if (flow.offsetMapping()) {
@@ -202,7 +221,9 @@ public final class MirrorJob {
                 .connect(groupOffsets.keyBy(GroupOffset::sourceKey))
                 .process(new OffsetMappingFunction(flow.name(), flow.offsetSyncsTopic(), flow.checkpointsTopic(),
                         flow.sourceConsumerProps(), flow.targetConsumerProps(), syncsAdmin, flow.targetAdminProps(),
-                        MAX_RUNS_PER_PARTITION, flow.exactlyOnce()))
+                        MAX_RUNS_PER_PARTITION, flow.exactlyOnce())
+                        .withHistoryRebuild(flow.replicationPolicy(), a,
+                                new ReplicatedRecords(b, flow.provenanceHeader()), HISTORY_RECORDS))
                 .uid(MirrorOperator.OFFSET_MAPPING.uid(a, b))
                 .name(MirrorOperator.OFFSET_MAPPING.displayName(a, b));
         checkpoints.sinkTo(internalTopicSink(flow.targetProducerProps()))

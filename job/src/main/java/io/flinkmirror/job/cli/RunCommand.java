@@ -6,9 +6,14 @@ import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.local.ClusterIds;
 import io.flinkmirror.job.local.EmbeddedFlink;
 import io.flinkmirror.job.local.LocalState;
+import io.flinkmirror.job.sink.CommitGuardSink;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -45,6 +50,10 @@ final class RunCommand implements Callable<Integer> {
                     + "the Flink Mirror directory; flink.execution.checkpointing.dir in the config wins).")
     Path stateDir;
 
+    @Option(names = "--fresh", description = "Discard the state directory's checkpoints and savepoints: start "
+            + "without state, each partition resuming from what its target holds.")
+    boolean fresh;
+
     @Option(names = "--stop-timeout", defaultValue = "60", paramLabel = "SECONDS",
             description = "How long Ctrl-C waits for the final savepoint before cancelling (default: "
                     + "${DEFAULT-VALUE}); the next start then resumes from the last checkpoint.")
@@ -59,22 +68,50 @@ final class RunCommand implements Callable<Integer> {
         LocalState state = new LocalState(stateDir != null ? stateDir : defaultStateDir(MirrorHome.path(), job),
                 conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).orElse(null),
                 conf.getOptional(CheckpointingOptions.SAVEPOINT_DIRECTORY).orElse(null));
-        state.prepare(conf, job.config().flows().stream().map(FlowConfig::name).toList(),
-                ClusterIds.of(job.config(), Duration.ofSeconds(15)));
+        List<String> flows = job.config().flows().stream().map(FlowConfig::name).toList();
+        Map<String, String> clusterIds = ClusterIds.of(job.config(), Duration.ofSeconds(15));
+        state.prepare(conf, flows, clusterIds, fresh ? "--fresh" : null);
         long prepared = System.nanoTime();
-        EmbeddedFlink flink = EmbeddedFlink.start(job, conf, webPort, parallelism);
+        AtomicReference<EmbeddedFlink> running = new AtomicReference<>(
+                EmbeddedFlink.start(job, conf, webPort, parallelism));
+        EmbeddedFlink flink = running.get();
         long submitted = System.nanoTime();
         LOG.info("Job {} submitted {} ms after the JVM started: JVM and command line {} ms, config and preflight {} ms,"
                 + " embedded Flink and job graph {} ms", flink.client().getJobID(),
                 jvmUpMs + (submitted - start) / 1_000_000, jvmUpMs, (prepared - start) / 1_000_000,
                 (submitted - prepared) / 1_000_000);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> flink.stopWithSavepoint(
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.get().stopWithSavepoint(
                 state.savepoints().toUri().toString(), Duration.ofSeconds(stopTimeoutSeconds)),
                 "flink-mirror-shutdown"));
         System.out.println("Flink Mirror job " + flink.client().getJobID() + " running; web UI: "
                 + flink.webUrl() + " (Ctrl-C stops it)");
-        flink.awaitTermination();
-        return 0;
+        while (true) {
+            try {
+                running.get().awaitTermination();
+                return 0;
+            } catch (ExecutionException e) {
+                if (!causedBy(e, CommitGuardSink.LOST_MESSAGE)) {
+                    throw e;
+                }
+                // The restored checkpoint's transactions are gone: its source offsets are past records the target
+                // does not hold. Without state, each partition resumes from what the target holds: nothing lost.
+                Configuration freshConf = job.flinkConfiguration();
+                state.prepare(freshConf, flows, clusterIds, "its transactions can no longer be committed");
+                running.set(EmbeddedFlink.start(job, freshConf, webPort, parallelism));
+                LOG.warn("Restarted without state as job {}: the records of the lost transactions are copied again",
+                        running.get().client().getJobID());
+            }
+        }
+    }
+
+    /** Whether {@code e} or one of its causes has a message containing {@code text} (causes may be serialized). */
+    static boolean causedBy(Throwable e, String text) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code state/<job name>} under {@code home}, the job name made safe for a file name. */

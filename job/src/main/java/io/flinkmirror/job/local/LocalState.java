@@ -98,6 +98,15 @@ public final class LocalState {
      * the state file for the next start. Returns the snapshot restored, if any.
      */
     public Optional<Snapshot> prepare(Configuration conf, List<String> flows, Map<String, String> clusterIds) {
+        return prepare(conf, flows, clusterIds, null);
+    }
+
+    /**
+     * As {@link #prepare(Configuration, List, Map)}; with {@code discardReason} set, every snapshot is deleted first
+     * (the run starts without state) and the reason logged.
+     */
+    public Optional<Snapshot> prepare(Configuration conf, List<String> flows, Map<String, String> clusterIds,
+                                      String discardReason) {
         try {
             Files.createDirectories(checkpoints);
             Files.createDirectories(savepoints);
@@ -112,6 +121,14 @@ public final class LocalState {
 
             Properties previous = readStateFile();
             List<Snapshot> snapshots = snapshots();
+            if (discardReason != null && !snapshots.isEmpty()) {
+                LOG.warn("Discarding the state in {} ({}): starting without state (each partition resumes from what"
+                        + " its target holds)", dir, discardReason);
+                for (Snapshot s : snapshots) {
+                    deleteRecursively(s.dir());
+                }
+                snapshots = List.of();
+            }
             Optional<Snapshot> restore = Optional.empty();
             if (!snapshots.isEmpty()) {
                 String mismatch = clusterMismatch(previous, flows, clusterIds);

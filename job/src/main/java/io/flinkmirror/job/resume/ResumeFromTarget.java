@@ -3,22 +3,17 @@ package io.flinkmirror.job.resume;
 import io.flinkmirror.udfs.offsets.KafkaReader;
 import io.flinkmirror.udfs.offsets.TargetTail;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
-import io.flinkmirror.udfs.record.ReplicateFunction;
-import java.nio.charset.StandardCharsets;
+import io.flinkmirror.udfs.record.ReplicatedRecords;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Predicate;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +82,8 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         int found = 0;
         try (KafkaReader source = KafkaReader.forScans(sourceConsumerProps);
              KafkaReader target = KafkaReader.forScans(targetConsumerProps)) {
-            TargetTail tail = new TargetTail(source, target, replicated(), WINDOW, MAX_SCAN);
+            TargetTail tail = new TargetTail(source, target, new ReplicatedRecords(targetAlias, provenanceHeader),
+                    WINDOW, MAX_SCAN);
             for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
                 TargetTail.Resume resume = tail.find(e.getKey(), e.getValue());
                 switch (resume.kind()) {
@@ -130,18 +126,6 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                 + "earliest offset (nothing on the target), {} from the source group ({} ms)", flow, found,
                 targetAlias, empty, notFound.size(), (System.nanoTime() - start) / 1_000_000);
         return offsets;
-    }
-
-    /** The source records the flow copies: all but those loop prevention drops (see {@link ReplicateFunction}). */
-    private Predicate<ConsumerRecord<byte[], byte[]>> replicated() {
-        if (!provenanceHeader) {
-            return r -> true;
-        }
-        byte[] target = targetAlias.getBytes(StandardCharsets.UTF_8);
-        return r -> {
-            Header origin = r.headers().lastHeader(ReplicateFunction.ORIGIN_HEADER);
-            return origin == null || !Arrays.equals(origin.value(), target);
-        };
     }
 
     @Override

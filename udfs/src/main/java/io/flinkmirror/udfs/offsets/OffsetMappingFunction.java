@@ -2,6 +2,8 @@ package io.flinkmirror.udfs.offsets;
 
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.mm2.OffsetSync;
+import io.flinkmirror.udfs.policy.ReplicationPolicy;
+import io.flinkmirror.udfs.record.ReplicatedRecords;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,6 +76,11 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private final HashMap<String, String> offsetSyncsAdminProps;
     private final HashMap<String, String> targetAdminProps;
     private final boolean exactlyOnce;
+    /** Set by {@link #withHistoryRebuild}: how to find, without state, what was replicated before this start. */
+    private ReplicationPolicy policy;
+    private String sourceAlias;
+    private ReplicatedRecords replicated;
+    private long historyRecords;
 
     private transient ValueState<OffsetRuns> runsState;
     private transient ListState<PartitionWrites> pendingState;
@@ -89,6 +96,10 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient TransactionLocator locator;
     private transient ExecutorService reads;
     private transient Map<String, Lookup> lookups;
+    /** Rebuilds of the mapping of data replicated before a start without state, per key, on the reads thread. */
+    private transient Map<String, Future<Rebuilt>> rebuilds;
+    /** Keys whose rebuild was started in this run (one attempt per key and run). */
+    private transient java.util.Set<String> rebuildStarted;
     private transient Counter unaligned;
     private transient OffsetMappingMetrics metrics;
 
@@ -119,6 +130,78 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         this.maxRuns = maxRuns;
     }
 
+    /**
+     * Exactly-once: when a partition has no mapping in state (a start without state), its last {@code maxRecords}
+     * records on the target are paired with their source records ({@link TargetHistory}) before anything else is
+     * located, so that group offsets pointing into data replicated before the start translate exactly again.
+     */
+    public OffsetMappingFunction withHistoryRebuild(ReplicationPolicy policy, String sourceAlias,
+                                                    ReplicatedRecords replicated, long maxRecords) {
+        this.policy = policy;
+        this.sourceAlias = sourceAlias;
+        this.replicated = replicated;
+        this.historyRecords = maxRecords;
+        return this;
+    }
+
+    private boolean rebuildsHistory() {
+        return exactlyOnce && policy != null && historyRecords > 0;
+    }
+
+    /** Starts the rebuild of {@code key}'s mapping below target offset {@code end} (null: the end when it runs). */
+    private void startRebuild(String key, TopicPartition sourceTp, TopicPartition targetTp, Long end) {
+        if (!rebuildsHistory() || !rebuildStarted.add(key)) {
+            return;
+        }
+        rebuilds.put(key, reads.submit(() -> {
+            try (KafkaReader source = KafkaReader.forScans(sourceClientProps);
+                 KafkaReader target = KafkaReader.forScans(targetClientProps)) {
+                long upTo = end != null ? end : target.endOffset(targetTp);
+                return new Rebuilt(targetTp.topic(), upTo, TargetHistory.rebuild(source, target, sourceTp, targetTp,
+                        upTo, historyRecords, replicated), null);
+            } catch (InterruptException e) {
+                throw e; // closing
+            } catch (RuntimeException e) {
+                return new Rebuilt(targetTp.topic(), -1, List.of(), e);
+            }
+        }));
+    }
+
+    /** What a rebuild found: the target end it looked below, and the runs of the records there. */
+    private record Rebuilt(String targetTopic, long end, List<long[]> runs, RuntimeException error) {}
+
+    /** Applies a finished rebuild to {@code key}'s mapping, creating it if no writes arrived yet. */
+    private void applyRebuilt(String key, Future<Rebuilt> future) throws Exception {
+        Rebuilt rebuilt;
+        try {
+            rebuilt = future.get();
+        } catch (ExecutionException e) {
+            rebuilt = new Rebuilt(null, -1, List.of(), new IllegalStateException(e.getCause()));
+        }
+        if (rebuilt.error() != null) {
+            LOG.warn("{} {}: could not rebuild the offset mapping of data replicated before this start (group "
+                    + "offsets there get no checkpoint): {}", flow, key, rebuilt.error().toString());
+            return;
+        }
+        OffsetRuns runs = runsState.value();
+        if (runs == null) {
+            runs = new OffsetRuns();
+            runs.nextDownstream = rebuilt.end();
+            targetTopicState.update(rebuilt.targetTopic());
+        }
+        if (runs.isEmpty() && !rebuilt.runs().isEmpty()
+                && runs.nextDownstream >= rebuilt.end()) {
+            for (long[] run : rebuilt.runs()) {
+                runs.append(run[0], run[1], run[2]);
+            }
+            long[] first = rebuilt.runs().get(0);
+            long[] last = rebuilt.runs().get(rebuilt.runs().size() - 1);
+            LOG.info("{} {}: offset mapping rebuilt from the target for source offsets {}..{} (target {}..{})",
+                    flow, key, first[0], last[0] + last[2] - 1, first[1], last[1] + last[2] - 1);
+        }
+        runsState.update(runs);
+    }
+
     @Override
     public void open(OpenContext openContext) throws Exception {
         InternalTopics.ensure(offsetSyncsAdminProps, offsetSyncsTopic);
@@ -134,6 +217,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
         metrics = new OffsetMappingMetrics(getRuntimeContext().getMetricGroup());
         lookups = new HashMap<>();
+        rebuilds = new HashMap<>();
+        rebuildStarted = new java.util.HashSet<>();
         String threadName = flow + " offset locator " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         reads = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, threadName);
@@ -188,6 +273,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                 // The transaction holding these writes has not committed yet (its checkpoint is still running), so
                 // the target's last stable offset now is at or before its first record: read it now, not later.
                 runs.nextDownstream = target().endOffset(new TopicPartition(writes.targetTopic, writes.partition));
+                startRebuild(writes.sourceKey(), new TopicPartition(writes.sourceTopic, writes.partition),
+                        new TopicPartition(writes.targetTopic, writes.partition), runs.nextDownstream);
             }
             // At-least-once: already written (flushed before the barrier passed the sink), so somewhere before the
             // end; the reads thread searches back for them (several reads of a busy target: not on this thread).
@@ -260,6 +347,15 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedRecord> out) throws Exception {
         String key = ctx.getCurrentKey();
+        Future<Rebuilt> rebuild = rebuilds.get(key);
+        if (rebuild != null) {
+            if (!rebuild.isDone()) {
+                schedulePoll(timestamp, ctx.timerService());
+                return; // located transactions go after the rebuilt runs
+            }
+            rebuilds.remove(key);
+            applyRebuilt(key, rebuild);
+        }
         List<PartitionWrites> pending = new ArrayList<>();
         pendingState.get().forEach(pending::add);
         OffsetRuns runs = runsState.value();
@@ -442,6 +538,14 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         if (offset.endOffset) {
             metrics.endOffset(ctx.getCurrentKey(), offset, runs,
                     (tp, from, to) -> source().mayHaveRecords(tp, from, to));
+            return;
+        }
+        if (runs == null && rebuildsHistory()) {
+            // No writes of this partition since a start without state: map what the target already holds.
+            TopicPartition sourceTp = new TopicPartition(offset.topic, offset.partition);
+            startRebuild(ctx.getCurrentKey(), sourceTp, new TopicPartition(
+                    policy.formatRemoteTopic(sourceAlias, offset.topic), offset.partition), null);
+            schedulePoll(ctx.timerService().currentProcessingTime(), ctx.timerService());
             return;
         }
         String targetTopic = targetTopicState.value();

@@ -84,29 +84,44 @@ public final class TargetTail {
             return new Resume(Kind.EMPTY_TARGET, source.beginningOffset(sourceTp), targetEnd, -1,
                     targetTp + " holds no committed record below " + targetEnd);
         }
-        ConsumerRecord<byte[], byte[]> first = tail.get(0);
         long lastTargetOffset = tail.get(tail.size() - 1).offset();
+        Search search = search(source, sourceTp, tail, replicated, maxScan);
+        if (search.window().matchedEnd() >= 0) {
+            return new Resume(Kind.FOUND, search.window().matchedEnd() + 1, targetEnd, lastTargetOffset,
+                    targetTp + "@" + lastTargetOffset + " is the replica of " + sourceTp + "@"
+                            + search.window().matchedEnd());
+        }
+        return notFound(targetEnd, lastTargetOffset, "the last " + tail.size() + " records of " + targetTp
+                + " (up to offset " + lastTargetOffset + ") " + search.notFound());
+    }
+
+    /** Where a search for target records among the source records went: matched, or why not. */
+    record Search(FingerprintWindow window, String notFound) {}
+
+    /**
+     * Looks for {@code records} (target records, in order) as consecutive replicated records of {@code sourceTp},
+     * from the first source offset with a timestamp at or after the first one's, reading at most {@code maxScan}
+     * source offsets.
+     */
+    static Search search(KafkaReader source, TopicPartition sourceTp, List<ConsumerRecord<byte[], byte[]>> records,
+                         Predicate<ConsumerRecord<byte[], byte[]>> replicated, long maxScan) {
+        FingerprintWindow window = new FingerprintWindow(records);
+        ConsumerRecord<byte[], byte[]> first = records.get(0);
         long sourceBegin = source.beginningOffset(sourceTp);
         long from = sourceBegin;
         if (first.timestamp() >= 0) {
             OptionalLong byTime = source.offsetForTime(sourceTp, first.timestamp());
             if (byTime.isEmpty()) {
-                return notFound(targetEnd, lastTargetOffset, sourceTp + " holds no record as recent as "
-                        + targetTp + "@" + first.offset() + " (timestamp " + first.timestamp() + ")");
+                return new Search(window, "are not in " + sourceTp + ": it holds no record as recent as "
+                        + first.timestamp());
             }
             from = Math.max(sourceBegin, byTime.getAsLong());
         }
         long sourceEnd = source.endOffset(sourceTp);
         long scanEnd = Math.min(sourceEnd, from + maxScan);
-        Matcher matcher = new Matcher(tail);
-        source.findFirstBelowEnd(sourceTp, from, scanEnd, r -> replicated.test(r) && matcher.offer(r));
-        if (matcher.matchedEnd >= 0) {
-            return new Resume(Kind.FOUND, matcher.matchedEnd + 1, targetEnd, lastTargetOffset,
-                    targetTp + "@" + lastTargetOffset + " is the replica of " + sourceTp + "@" + matcher.matchedEnd);
-        }
-        return notFound(targetEnd, lastTargetOffset, "the last " + tail.size() + " records of " + targetTp
-                + " (up to offset " + lastTargetOffset + ") are not in " + sourceTp + " offsets " + from + ".."
-                + scanEnd + (scanEnd < sourceEnd ? " (scan bound " + maxScan + " reached)" : ""));
+        source.findFirstBelowEnd(sourceTp, from, scanEnd, r -> replicated.test(r) && window.offer(r));
+        return new Search(window, "are not in " + sourceTp + " offsets " + from + ".." + scanEnd
+                + (scanEnd < sourceEnd ? " (scan bound " + maxScan + " reached)" : ""));
     }
 
     private static Resume notFound(long targetEnd, long lastTargetOffset, String detail) {
@@ -134,43 +149,4 @@ public final class TargetTail {
         }
     }
 
-    /** Slides over the replicated source records, comparing the last {@code window} of them with the target tail. */
-    private static final class Matcher {
-        private final long[] expected;
-        private final long[] seen;
-        private final long[] seenOffsets;
-        private int count;
-        long matchedEnd = -1;
-
-        Matcher(List<ConsumerRecord<byte[], byte[]>> tail) {
-            expected = new long[tail.size()];
-            for (int i = 0; i < expected.length; i++) {
-                expected[i] = fingerprint(tail.get(i));
-            }
-            seen = new long[expected.length];
-            seenOffsets = new long[expected.length];
-        }
-
-        /** Takes the next replicated source record; true once the last ones equal the target tail. */
-        boolean offer(ConsumerRecord<byte[], byte[]> record) {
-            int n = expected.length;
-            seen[count % n] = fingerprint(record);
-            seenOffsets[count % n] = record.offset();
-            count++;
-            if (count < n) {
-                return false;
-            }
-            for (int i = 0; i < n; i++) {
-                if (seen[(count + i) % n] != expected[i]) {
-                    return false;
-                }
-            }
-            matchedEnd = seenOffsets[(count - 1) % n];
-            return true;
-        }
-    }
-
-    private static long fingerprint(ConsumerRecord<byte[], byte[]> record) {
-        return RecordFingerprint.of(record.key(), record.value(), record.timestamp());
-    }
 }

@@ -1,0 +1,190 @@
+package io.flinkmirror.job.sink;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.kafka.sink.KafkaCommittable;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaWriterState;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.util.function.SerializableFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The flow's {@link KafkaSink}, unchanged (same writer, state, committables and serializers, so savepoints are
+ * interchangeable), except that a transaction of a completed checkpoint that can no longer be committed stops the job
+ * instead of being dropped.
+ *
+ * <p>flink-connector-kafka's committer logs such a transaction (aborted by the broker's transaction timeout while the
+ * job was down, or fenced) and goes on: its records are then lost on the target, since the restored source offsets
+ * are past them. Here the job fails without restarting ({@link SuppressRestartsException}) before a later transaction
+ * can commit, with one ERROR naming the flow, the checkpoint's transactions and the remedy: start the flow without
+ * state, which resumes every partition from what the target holds and so copies the lost records again
+ * ({@code bin/mirror run} does that by itself). Counted in the committer's {@code transactions-lost} metric.
+ */
+public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<KafkaCommittable>,
+        SupportsWriterState<IN, KafkaWriterState>, SupportsPostCommitTopology<KafkaCommittable> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CommitGuardSink.class);
+
+    /** Start of the failure message: launchers look for it to restart the flow without state. */
+    public static final String LOST_MESSAGE = "Transactions of a completed checkpoint can no longer be committed";
+
+    private final String flow;
+    private final KafkaSink<IN> delegate;
+    private final SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> committerDecorator;
+
+    public CommitGuardSink(String flow, KafkaSink<IN> delegate) {
+        this(flow, delegate, c -> c);
+    }
+
+    /** As {@link #CommitGuardSink(String, KafkaSink)}; tests decorate the connector's committer to inject faults. */
+    public CommitGuardSink(String flow, KafkaSink<IN> delegate,
+                           SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> decorator) {
+        this.flow = Objects.requireNonNull(flow, "flow");
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.committerDecorator = Objects.requireNonNull(decorator, "decorator");
+    }
+
+    @Override
+    public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
+        return delegate.createWriter(context);
+    }
+
+    @Override
+    public StatefulSinkWriter<IN, KafkaWriterState> restoreWriter(WriterInitContext context,
+                                                                  Collection<KafkaWriterState> recoveredState)
+            throws IOException {
+        return delegate.restoreWriter(context, recoveredState);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaWriterState> getWriterStateSerializer() {
+        return delegate.getWriterStateSerializer();
+    }
+
+    @Override
+    public Committer<KafkaCommittable> createCommitter(CommitterInitContext context) throws IOException {
+        Counter lost = context.metricGroup().counter("transactions-lost");
+        return new GuardedCommitter(flow, committerDecorator.apply(delegate.createCommitter(context)), lost);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaCommittable> getCommittableSerializer() {
+        return delegate.getCommittableSerializer();
+    }
+
+    @Override
+    public void addPostCommitTopology(DataStream<CommittableMessage<KafkaCommittable>> committables) {
+        delegate.addPostCommitTopology(committables);
+    }
+
+    /** Fails the job on a commit the connector could not make and would drop. */
+    private static final class GuardedCommitter implements Committer<KafkaCommittable> {
+        private final String flow;
+        private final Committer<KafkaCommittable> delegate;
+        private final Counter lost;
+
+        GuardedCommitter(String flow, Committer<KafkaCommittable> delegate, Counter lost) {
+            this.flow = flow;
+            this.delegate = delegate;
+            this.lost = lost;
+        }
+
+        @Override
+        public void commit(Collection<CommitRequest<KafkaCommittable>> requests)
+                throws IOException, InterruptedException {
+            List<Watched> watched = new ArrayList<>(requests.size());
+            for (CommitRequest<KafkaCommittable> request : requests) {
+                watched.add(new Watched(request));
+            }
+            delegate.commit(new ArrayList<>(watched));
+            List<String> failed = new ArrayList<>();
+            Throwable cause = null;
+            for (Watched w : watched) {
+                if (w.failure != null) {
+                    failed.add(w.getCommittable().getTransactionalId());
+                    cause = w.failure;
+                }
+            }
+            if (!failed.isEmpty()) {
+                lost.inc(failed.size());
+                String message = LOST_MESSAGE + " (flow " + flow + ", transactions " + failed + ": " + cause
+                        + "): the job was down longer than the transaction timeout, or another producer used "
+                        + "these transactional ids. Their records are not on the target. Start the flow without "
+                        + "state (bin/mirror run does it by itself; bin/mirror submit --fresh; flink run without "
+                        + "-s): it resumes every partition from what the target holds and copies them again";
+                LOG.error(message);
+                throw new SuppressRestartsException(new IllegalStateException(message, cause));
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            delegate.close();
+        }
+    }
+
+    /** A commit request that remembers whether the committer gave it up. */
+    private static final class Watched implements Committer.CommitRequest<KafkaCommittable> {
+        private final Committer.CommitRequest<KafkaCommittable> request;
+        Throwable failure;
+
+        Watched(Committer.CommitRequest<KafkaCommittable> request) {
+            this.request = request;
+        }
+
+        @Override
+        public KafkaCommittable getCommittable() {
+            return request.getCommittable();
+        }
+
+        @Override
+        public int getNumberOfRetries() {
+            return request.getNumberOfRetries();
+        }
+
+        @Override
+        public void signalFailedWithKnownReason(Throwable t) {
+            failure = t;
+            request.signalFailedWithKnownReason(t);
+        }
+
+        @Override
+        public void signalFailedWithUnknownReason(Throwable t) {
+            request.signalFailedWithUnknownReason(t);
+        }
+
+        @Override
+        public void retryLater() {
+            request.retryLater();
+        }
+
+        @Override
+        public void updateAndRetryLater(KafkaCommittable committable) {
+            request.updateAndRetryLater(committable);
+        }
+
+        @Override
+        public void signalAlreadyCommitted() {
+            request.signalAlreadyCommitted();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.flinkmirror.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkmirror.job.config.MirrorConfig;
+import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.job.sink.CommitGuardSink;
+import io.flinkmirror.testutils.ExactlyOnceChecker;
+import io.flinkmirror.testutils.KafkaClusters;
+import io.flinkmirror.testutils.MirrorRunner;
+import io.flinkmirror.testutils.Poll;
+import io.flinkmirror.testutils.ProducedRecord;
+import io.flinkmirror.testutils.TestRecords;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.connector.kafka.sink.KafkaCommittable;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A completed checkpoint whose sink transactions the broker aborted (the job was down longer than the transaction
+ * timeout) is restored: the job stops at once, without restarting and before a later transaction commits, naming the
+ * lost transactions; a start without state then copies their records again: 0 missing, 0 duplicated.
+ */
+class TransactionTimeoutIT {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = KafkaClusters.flink();
+    @RegisterExtension
+    static final KafkaClusters KAFKA = KafkaClusters.of(2);
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    static LocalKafkaCluster a;
+    static LocalKafkaCluster b;
+
+    @BeforeAll
+    static void clusters() {
+        a = KAFKA.get(0);
+        b = KAFKA.get(1);
+    }
+
+    /** Leaves every transaction open, as a job killed between a checkpoint and its commit does. */
+    static final class HoldingCommitter implements Committer<KafkaCommittable> {
+        private final Committer<KafkaCommittable> delegate;
+
+        HoldingCommitter(Committer<KafkaCommittable> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void commit(Collection<CommitRequest<KafkaCommittable>> requests) {
+            // not committed, and not reported: Flink counts them as committed and keeps going
+        }
+
+        @Override
+        public void close() throws Exception {
+            delegate.close();
+        }
+    }
+
+    private static JobClient start(Map<String, String> props, boolean holdCommits) throws Exception {
+        MirrorJob job = new MirrorJob(MirrorConfig.parse(props));
+        if (holdCommits) {
+            job.withCommitterDecorator(HoldingCommitter::new);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(job.flinkConfiguration());
+        job.build(env);
+        return env.executeAsync(job.jobName());
+    }
+
+    private static int latestCheckpointId(Path dir) {
+        try {
+            return MirrorRunner.latestRetainedCheckpoint(dir)
+                    .map(p -> Integer.parseInt(p.getFileName().toString().substring(4))).orElse(0);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private static boolean terminal(JobClient job) {
+        try {
+            return job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static boolean ourTransactionsOpen(String prefix) {
+        try {
+            return b.admin().listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+                    .anyMatch(t -> t.transactionalId().startsWith(prefix) && t.state().toString().equals("Ongoing"));
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    @Test
+    void shouldStopNamingTheLostTransactionsThenCopyThemAgainWithoutState() throws Exception {
+        String topic = "timeout";
+        a.createTopic(topic, 2);
+        List<ProducedRecord> records = TestRecords.builder().topic(topic, 2).count(2_000).idPrefix(topic).build();
+        TestRecords.produce(a.bootstrapServers(), records);
+
+        Path checkpoints = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "checkpoints-");
+        Map<String, String> props = MirrorRunner.flowProperties(a, b, topic);
+        props.put("emit.heartbeats.enabled", "false");
+        props.put("flink.pipeline.name", "timeout");
+        props.put("flink.sink.transaction.timeout.ms", "4000");
+        props.put("flink.execution.checkpointing.dir", checkpoints.toUri().toString());
+        props.put("flink.execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        // Would restart forever if the failure were recoverable.
+        props.put("flink.restart-strategy.type", "fixed-delay");
+        props.put("flink.restart-strategy.fixed-delay.attempts", "100");
+        props.put("flink.restart-strategy.fixed-delay.delay", "1 s");
+
+        JobClient held = start(props, true);
+        Poll.until("three retained checkpoints", TIMEOUT, () -> latestCheckpointId(checkpoints) >= 3);
+        held.cancel().get(60, TimeUnit.SECONDS);
+        Path last = MirrorRunner.latestRetainedCheckpoint(checkpoints).orElseThrow();
+        // The broker aborts them after the 4 s transaction timeout (checked every 10 s by default).
+        Poll.until("the held transactions to time out", TIMEOUT, () -> !ourTransactionsOpen("timeout-"));
+
+        props.put("flink.execution.state-recovery.path", last.toUri().toString());
+        JobClient restored = start(props, false);
+        Poll.until("the restored job to stop", TIMEOUT, () -> terminal(restored));
+        assertThat(restored.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.FAILED);
+        ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> restored.getJobExecutionResult().get(10, TimeUnit.SECONDS));
+        assertThat(org.apache.flink.util.ExceptionUtils.stringifyException(failure))
+                .contains(CommitGuardSink.LOST_MESSAGE, "timeout-cluster-0-cluster-1-");
+
+        props.remove("flink.execution.state-recovery.path");
+        try (MirrorRunner fresh = MirrorRunner.start(props)) {
+            fresh.awaitCaughtUp(a, b.name(), List.of(topic), TIMEOUT);
+        }
+        ExactlyOnceChecker.expecting(records).verify(b.bootstrapServers(), a.name() + "." + topic, TIMEOUT)
+                .assertExactlyOnce();
+    }
+}
