@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.job.sink.CommitGuardSink;
+import io.flinkmirror.testutils.ContinuousProducer;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
-import io.flinkmirror.testutils.TestRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A completed checkpoint whose sink transactions the broker aborted (the job was down longer than the transaction
- * timeout) is restored: the job stops at once, without restarting and before a later transaction commits, naming the
+ * timeout; simulated by a committer that holds every commit back, so all its transactions time out) is restored: the job stops at once, without restarting and before a later transaction commits, naming the
  * lost transactions; a start without state then copies their records again: 0 missing, 0 duplicated.
  */
 class TransactionTimeoutIT {
@@ -111,8 +111,9 @@ class TransactionTimeoutIT {
     void shouldStopNamingTheLostTransactionsThenCopyThemAgainWithoutState() throws Exception {
         String topic = "timeout";
         a.createTopic(topic, 2);
-        List<ProducedRecord> records = TestRecords.builder().topic(topic, 2).count(2_000).idPrefix(topic).build();
-        TestRecords.produce(a.bootstrapServers(), records);
+        // Records keep coming, so that every checkpoint's transactions hold some.
+        ContinuousProducer producer = new ContinuousProducer(a.bootstrapServers(), Map.of(topic, 2), 20,
+                Duration.ofMillis(100));
 
         Path checkpoints = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "checkpoints-");
         Map<String, String> props = MirrorRunner.flowProperties(a, b, topic);
@@ -129,6 +130,8 @@ class TransactionTimeoutIT {
         JobClient held = start(props, true);
         Poll.until("three retained checkpoints", TIMEOUT, () -> latestCheckpointId(checkpoints) >= 3);
         held.cancel().get(60, TimeUnit.SECONDS);
+        producer.close();
+        List<ProducedRecord> records = producer.produced(topic);
         Path last = MirrorRunner.latestRetainedCheckpoint(checkpoints).orElseThrow();
         // The broker aborts them after the 4 s transaction timeout (checked every 10 s by default).
         Poll.until("the held transactions to time out", TIMEOUT, () -> !ourTransactionsOpen("timeout-"));

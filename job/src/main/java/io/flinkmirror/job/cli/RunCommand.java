@@ -97,9 +97,24 @@ final class RunCommand implements Callable<Integer> {
                 // does not hold. Without state, each partition resumes from what the target holds: nothing lost.
                 Configuration freshConf = job.flinkConfiguration();
                 state.prepare(freshConf, flows, clusterIds, "its transactions can no longer be committed");
-                running.set(EmbeddedFlink.start(job, freshConf, webPort, parallelism));
+                running.set(startAgain(job, freshConf));
                 LOG.warn("Restarted without state as job {}: the records of the lost transactions are copied again",
                         running.get().client().getJobID());
+            }
+        }
+    }
+
+    /** Starts the job on a new embedded Flink, retrying while the ended one still holds the web port. */
+    private EmbeddedFlink startAgain(MirrorJob job, Configuration conf) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return EmbeddedFlink.start(job, conf, webPort, parallelism);
+            } catch (Exception e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+                LOG.info("Embedded Flink not started yet ({}), retrying", e.toString());
+                Thread.sleep(1_000);
             }
         }
     }
