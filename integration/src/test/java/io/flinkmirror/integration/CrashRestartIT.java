@@ -112,7 +112,8 @@ class CrashRestartIT {
                 Processes.Started mirror = start(config, state, name + "-" + run++);
                 Thread.sleep(4_000 + random.nextInt(3_000));
                 mirror.interrupt();
-                assertThat(mirror.awaitExit(Duration.ofSeconds(90))).as("exit code after Ctrl-C").isZero();
+                // 130: the JVM's exit code after SIGINT once its shutdown hooks (the final savepoint) are done.
+                assertThat(mirror.awaitExit(Duration.ofSeconds(90))).as("exit code after Ctrl-C").isIn(0, 130);
                 assertThat(log()).contains("with savepoint");
             }
         } finally {

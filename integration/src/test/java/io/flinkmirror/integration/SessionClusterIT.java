@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The job jar on a real Flink session cluster ({@code bin/mirror cluster start}: JobManager and TaskManager as their
  * own JVMs), deployed with {@code bin/mirror submit}, upgraded with {@code bin/mirror upgrade} (stop-with-savepoint,
- * resubmit) while a producer keeps writing, and recovering from a SIGKILLed TaskManager. After every step every
- * record is on the target exactly once, and Flink's checkpoint ids and the MM2 checkpoints (translated group
- * offsets) never go back.
+ * resubmit) while a producer keeps writing, recovering from a SIGKILLed TaskManager, then cancelled and submitted
+ * again without a savepoint (it resumes from its newest retained checkpoint). After every step every record is on the
+ * target exactly once, and Flink's checkpoint ids and the MM2 checkpoints (translated group offsets) never go back.
  */
 class SessionClusterIT {
 
@@ -150,6 +150,24 @@ class SessionClusterIT {
             assertThat(rest.latestRestoredCheckpoint(job).path("is_savepoint").asBoolean()).isFalse();
             awaitCheckpointAfter(job, rest.latestRestoredCheckpoint(job).path("id").asLong());
             verify(producer, List.of("up-a", "up-b"), job);
+
+            step("cancel (no savepoint), then submit without one: resumes from the newest retained checkpoint");
+            long beforeCancel = awaitCheckpointAfter(job, lastCheckpointId);
+            mirror("cancel", "stop", "--flink-rest", rest.url());
+            String cancelled = job;
+            Poll.until("job " + job + " CANCELED in the REST API", Duration.ofSeconds(60),
+                    () -> "CANCELED".equals(rest.job(cancelled).path("state").asText()));
+            Processes.Started resubmit = mirror("resubmit", "submit", "--config", v2.toString(), "--flink-rest",
+                    rest.url(), "--parallelism", "3");
+            assertThat(resubmit.out()).contains("RUNNING", "restored from checkpoint");
+            String resumed = runningJob();
+            JsonNode fromCheckpoint = rest.latestRestoredCheckpoint(resumed);
+            assertThat(fromCheckpoint.path("is_savepoint").asBoolean()).as("restored: %s", fromCheckpoint).isFalse();
+            assertThat(fromCheckpoint.path("external_path").asText()).contains("/flink-mirror/", "chk-");
+            assertThat(fromCheckpoint.path("id").asLong()).isGreaterThanOrEqualTo(beforeCancel);
+            awaitCheckpointAfter(resumed, fromCheckpoint.path("id").asLong());
+            verify(producer, List.of("up-a", "up-b"), resumed);
+            job = resumed;
 
             assertMm2CheckpointsNeverWentBack();
             LOG.info("Scenario done in {} s, {} records produced", (System.nanoTime() - started) / 1_000_000_000,

@@ -35,6 +35,10 @@ public final class MirrorJobMain implements Callable<Integer> {
             description = "Job parallelism; overrides flink.parallelism.default of the config file.")
     Integer parallelism;
 
+    @Option(names = "--fresh", description = "Start without state even if a retained checkpoint of this job exists: "
+            + "each partition resumes from what its target holds.")
+    boolean fresh;
+
     @Override
     public Integer call() throws Exception {
         MirrorJob job = prepare(config, skipPreflight);
@@ -43,6 +47,11 @@ public final class MirrorJobMain implements Callable<Integer> {
             conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Configuration resume = RetainedCheckpoints.options(env.getConfiguration(), conf, job.jobName(), fresh);
+        if (!resume.keySet().isEmpty()) {
+            conf.addAll(resume);
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        }
         job.build(env);
         env.execute(job.jobName());
         return 0;

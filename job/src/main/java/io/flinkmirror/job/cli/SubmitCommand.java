@@ -51,6 +51,11 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--skip-preflight", description = "Do not check on the JobManager that every cluster answers.")
     boolean skipPreflight;
 
+    @Option(names = "--fresh", description = "Start without state, even if a retained checkpoint of the job exists "
+            + "(without --savepoint the job resumes from its newest retained checkpoint): each partition resumes "
+            + "from what its target holds.")
+    boolean fresh;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -68,7 +73,7 @@ final class SubmitCommand implements Callable<Integer> {
             return submitAndAwait(deployer, new Request(config, jarOptions.jar, jarOptions.parallelism,
                     savepoint == null ? null : DeployOptions.savepointLocation(savepoint),
                     jarOptions.allowNonRestoredState,
-                    skipPreflight), out, err);
+                    skipPreflight, fresh), out, err);
         } catch (FlinkDeployer.DeployException | FlinkRest.RestException e) {
             err.println("flink-mirror: " + e.getMessage());
             return REST_ERROR;
@@ -80,7 +85,7 @@ final class SubmitCommand implements Callable<Integer> {
 
     /** What to submit. */
     record Request(Path config, Path jar, Integer parallelism, String savepoint, boolean allowNonRestoredState,
-                   boolean skipPreflight) {
+                   boolean skipPreflight, boolean fresh) {
     }
 
     /** Checks the config locally, submits, and waits for RUNNING; returns the exit code. */
@@ -92,6 +97,9 @@ final class SubmitCommand implements Callable<Integer> {
         }
         if (request.skipPreflight()) {
             args.add("--skip-preflight");
+        }
+        if (request.fresh()) {
+            args.add("--fresh");
         }
         Path jarFile = request.jar() != null ? request.jar() : DeployOptions.runningJar();
         if (!Files.isRegularFile(jarFile)) {
@@ -107,8 +115,23 @@ final class SubmitCommand implements Callable<Integer> {
                     + deployer.rest().url() + "/#/job/completed/" + id + "/exceptions");
             return NOT_RUNNING;
         }
-        out.println("Job " + id + " RUNNING");
+        out.println("Job " + id + " RUNNING" + restoredFrom(deployer, id.toHexString()));
         return 0;
+    }
+
+    /** What the job restored, as the REST API tells ({@code ""} if it started without state). */
+    private static String restoredFrom(FlinkDeployer deployer, String id) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode restored = deployer.rest().latestRestoredCheckpoint(id);
+            String path = restored.path("external_path").asText("");
+            if (path.isEmpty()) {
+                return ", started without state (each partition resumes from what its target holds)";
+            }
+            return ", restored from " + (restored.path("is_savepoint").asBoolean() ? "savepoint " : "checkpoint ")
+                    + path;
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     private static String awaitRunning(FlinkDeployer deployer, String id) {

@@ -51,7 +51,7 @@ final class UpgradeCommand implements Callable<Integer> {
             savepoint = deployer.stopWithSavepoint(job.id(), StopCommand.directory(savepointDir));
             out.println("Stopped job " + job.id() + " (" + job.name() + ") with savepoint " + savepoint);
             int code = SubmitCommand.submitAndAwait(deployer, new SubmitCommand.Request(config, jarOptions.jar,
-                    newParallelism, savepoint, jarOptions.allowNonRestoredState, false), out, err);
+                    newParallelism, savepoint, jarOptions.allowNonRestoredState, false, false), out, err);
             if (code != 0) {
                 err.println(retryHint(savepoint));
             }

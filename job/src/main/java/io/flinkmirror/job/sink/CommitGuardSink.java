@@ -186,5 +186,10 @@ public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<Ka
         public void signalAlreadyCommitted() {
             request.signalAlreadyCommitted();
         }
+
+        @Override
+        public String toString() {
+            return request.toString();
+        }
     }
 }
