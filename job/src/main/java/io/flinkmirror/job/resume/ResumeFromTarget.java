@@ -11,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +42,8 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     static final int WINDOW = 32;
     /** Source offsets read at most per partition to find them. */
     static final long MAX_SCAN = 2_000_000;
+    /** Partitions looked up at a time. */
+    static final int THREADS = 4;
 
     private final String flow;
     private final String sourceAlias;
@@ -80,29 +87,25 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         List<TopicPartition> notFound = new ArrayList<>();
         int empty = 0;
         int found = 0;
-        try (KafkaReader source = KafkaReader.forScans(sourceConsumerProps);
-             KafkaReader target = KafkaReader.forScans(targetConsumerProps)) {
-            TargetTail tail = new TargetTail(source, target, new ReplicatedRecords(targetAlias, provenanceHeader),
-                    WINDOW, MAX_SCAN);
-            for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
-                TargetTail.Resume resume = tail.find(e.getKey(), e.getValue());
-                switch (resume.kind()) {
-                    case EMPTY_TARGET -> {
-                        empty++;
-                        offsets.put(e.getKey(), resume.sourceOffset());
-                        LOG.debug("{} {} starts at the source's earliest offset {}: {}", flow, e.getKey(),
-                                resume.sourceOffset(), resume.detail());
-                    }
-                    case FOUND -> {
-                        found++;
-                        offsets.put(e.getKey(), resume.sourceOffset());
-                        LOG.debug("{} {} resumes at {}: {}", flow, e.getKey(), resume.sourceOffset(),
-                                resume.detail());
-                    }
-                    case NOT_FOUND -> {
-                        notFound.add(e.getKey());
-                        LOG.warn("{} {}: {}", flow, e.getKey(), resume.detail());
-                    }
+        Map<TopicPartition, TargetTail.Resume> resumes = findAll(targets);
+        for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
+            TargetTail.Resume resume = resumes.get(e.getKey());
+            switch (resume.kind()) {
+                case EMPTY_TARGET -> {
+                    empty++;
+                    offsets.put(e.getKey(), resume.sourceOffset());
+                    LOG.debug("{} {} starts at the source's earliest offset {}: {}", flow, e.getKey(),
+                            resume.sourceOffset(), resume.detail());
+                }
+                case FOUND -> {
+                    found++;
+                    offsets.put(e.getKey(), resume.sourceOffset());
+                    LOG.debug("{} {} resumes at {}: {}", flow, e.getKey(), resume.sourceOffset(),
+                            resume.detail());
+                }
+                case NOT_FOUND -> {
+                    notFound.add(e.getKey());
+                    LOG.warn("{} {}: {}", flow, e.getKey(), resume.detail());
                 }
             }
         }
@@ -126,6 +129,52 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                 + "earliest offset (nothing on the target), {} from the source group ({} ms)", flow, found,
                 targetAlias, empty, notFound.size(), (System.nanoTime() - start) / 1_000_000);
         return offsets;
+    }
+
+    /** Looks every partition up, {@value #THREADS} partitions at a time, each thread with its own readers. */
+    private Map<TopicPartition, TargetTail.Resume> findAll(Map<TopicPartition, TopicPartition> targets) {
+        List<List<Map.Entry<TopicPartition, TopicPartition>>> slices = new ArrayList<>();
+        int threads = Math.min(THREADS, targets.size());
+        for (int i = 0; i < threads; i++) {
+            slices.add(new ArrayList<>());
+        }
+        int i = 0;
+        for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
+            slices.get(i++ % threads).add(e);
+        }
+        Map<TopicPartition, TargetTail.Resume> resumes = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread thread = new Thread(r, flow + " resume lookup");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (List<Map.Entry<TopicPartition, TopicPartition>> slice : slices) {
+                done.add(pool.submit(() -> {
+                    try (KafkaReader source = KafkaReader.forScans(sourceConsumerProps);
+                         KafkaReader target = KafkaReader.forScans(targetConsumerProps)) {
+                        TargetTail tail = new TargetTail(source, target,
+                                new ReplicatedRecords(targetAlias, provenanceHeader), WINDOW, MAX_SCAN);
+                        for (Map.Entry<TopicPartition, TopicPartition> e : slice) {
+                            resumes.put(e.getKey(), tail.find(e.getKey(), e.getValue()));
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(flow + " interrupted while looking up where to resume", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(flow + " could not read the target to find where to resume: "
+                    + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return resumes;
     }
 
     @Override
