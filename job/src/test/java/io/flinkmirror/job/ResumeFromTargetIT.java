@@ -98,16 +98,24 @@ class ResumeFromTargetIT {
                 .assertExactlyOnce();
     }
 
-    @Test
-    void shouldNotCopyAgainWhatTheTargetHoldsWhenTheSourceGroupIsBehind() throws Exception {
-        String topic = "resume-behind";
+    /**
+     * Creates {@code topic}, produces the first half of its records (then an aborted transaction: offsets the target
+     * never sees) and replicates them with a job that keeps no state. Returns all its records.
+     */
+    private static List<ProducedRecord> firstHalfReplicated(String topic) throws Exception {
         a.createTopic(topic, PARTITIONS);
         List<ProducedRecord> records = records(topic);
         TestRecords.produce(a.bootstrapServers(), records.subList(0, COUNT / 2));
-        // An aborted source transaction between the halves: offsets the target never sees.
         TestRecords.produceTransactional(a.bootstrapServers(),
                 TestRecords.builder().topic(topic, PARTITIONS).count(30).idPrefix(topic + "-aborted").build(), false);
         runUntilCaughtUp(topic);
+        return records;
+    }
+
+    @Test
+    void shouldNotCopyAgainWhatTheTargetHoldsWhenTheSourceGroupIsBehind() throws Exception {
+        String topic = "resume-behind";
+        List<ProducedRecord> records = firstHalfReplicated(topic);
 
         commitSourceGroup(topic, 0); // the group says: nothing copied yet
         TestRecords.produce(a.bootstrapServers(), records.subList(COUNT / 2, COUNT));
@@ -120,10 +128,7 @@ class ResumeFromTargetIT {
     @Test
     void shouldCopyEverythingToAnEmptiedTargetWhenTheSourceGroupIsAhead() throws Exception {
         String topic = "resume-emptied";
-        a.createTopic(topic, PARTITIONS);
-        List<ProducedRecord> records = records(topic);
-        TestRecords.produce(a.bootstrapServers(), records.subList(0, COUNT / 2));
-        runUntilCaughtUp(topic);
+        List<ProducedRecord> records = firstHalfReplicated(topic);
 
         String remote = a.name() + "." + topic;
         b.admin().deleteTopics(List.of(remote)).all().get(30, TimeUnit.SECONDS);
@@ -138,10 +143,7 @@ class ResumeFromTargetIT {
     @Test
     void shouldAbortTheTransactionsItsEarlierRunLeftOpenOnTheTarget() throws Exception {
         String topic = "resume-lingering";
-        a.createTopic(topic, PARTITIONS);
-        List<ProducedRecord> records = records(topic);
-        TestRecords.produce(a.bootstrapServers(), records.subList(0, COUNT / 2));
-        runUntilCaughtUp(topic);
+        List<ProducedRecord> records = firstHalfReplicated(topic);
 
         // A transaction with one of the flow's transactional ids, left open on the target as by a killed run
         // (a transaction timeout far beyond the test: only fencing ends it).

@@ -127,8 +127,8 @@ final class SubmitCommand implements Callable<Integer> {
             if (path.isEmpty()) {
                 return ", started without state (each partition resumes from what its target holds)";
             }
-            return ", restored from " + (restored.path("is_savepoint").asBoolean() ? "savepoint " : "checkpoint ")
-                    + path;
+            // A retained checkpoint restored by path counts as a savepoint in the REST API: tell them by the path.
+            return ", restored from " + (path.matches(".*/chk-\\d+/?$") ? "checkpoint " : "savepoint ") + path;
         } catch (RuntimeException e) {
             return "";
         }

@@ -14,14 +14,16 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>How: the target records in {@code [end - maxRecords, end)} are read; the first {@link #WINDOW} of them are found
  * among the source's replicated records ({@link TargetTail#search}); from there both partitions are walked in step,
- * every target record checked against the next replicated source record by fingerprint. Any mismatch (a record of
- * another writer) discards the whole rebuild: a partial mapping would claim that the target holds nothing between its
- * end and {@code end}.
+ * every target record paired with the next replicated source record of the same fingerprint. Source records without
+ * a replica in between (compacted away on the target since) are skipped, up to a bound; a target record never paired
+ * (a record of another writer) discards the whole rebuild: a partial mapping would claim that the target holds
+ * nothing between its end and {@code end}.
  *
  * <p>The result satisfies {@link OffsetRuns}' invariants for the range it covers: runs in order, each pairing
  * consecutive source offsets with consecutive target offsets; between runs only offsets that hold no replicated record
- * (control markers and aborted records on the target; compaction gaps, markers and records loop prevention drops on
- * the source).
+ * (control markers, aborted and compacted records on the target; compaction gaps, markers and records loop prevention
+ * drops on the source). A group offset at a source record whose replica was compacted away translates to the next
+ * replica, where a consumer of the target would start too.
  */
 public final class TargetHistory {
 
@@ -62,15 +64,17 @@ public final class TargetHistory {
         records.clear();
         List<long[]> runs = new ArrayList<>();
         int[] next = {0};
-        boolean[] mismatch = {false};
+        long[] skipped = {0};
+        long maxSkipped = fingerprints.length + 10_000L;
         source.findFirstBelowEnd(sourceTp, start, source.endOffset(sourceTp), r -> {
             if (!replicated.test(r)) {
                 return false;
             }
             int i = next[0];
             if (FingerprintWindow.fingerprint(r) != fingerprints[i]) {
-                mismatch[0] = true;
-                return true;
+                // Compacted away on the target since: the next replicated record with a replica is the translation
+                // of its offset, as if it had not been replicated. Too many of them: another writer's records.
+                return ++skipped[0] > maxSkipped;
             }
             long[] last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
             if (last != null && last[0] + last[2] == r.offset() && last[1] + last[2] == targetOffsets[i]) {
@@ -81,6 +85,6 @@ public final class TargetHistory {
             next[0]++;
             return next[0] == fingerprints.length;
         });
-        return mismatch[0] || next[0] < fingerprints.length ? List.of() : runs;
+        return next[0] < fingerprints.length ? List.of() : runs;
     }
 }
