@@ -109,6 +109,7 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                 }
             }
         }
+        reportAgainstSourceGroup(offsets, retriever);
         if (!notFound.isEmpty()) {
             Map<TopicPartition, Long> committed = retriever.committedOffsets(notFound);
             Map<TopicPartition, Long> earliest = retriever.beginningOffsets(notFound);
@@ -129,6 +130,52 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                 + "earliest offset (nothing on the target), {} from the source group ({} ms)", flow, found,
                 targetAlias, empty, notFound.size(), (System.nanoTime() - start) / 1_000_000);
         return offsets;
+    }
+
+    /**
+     * Says where the target and the source group disagree: records the group counts as copied but the target lacks
+     * (a run stopped before its last transactions committed, or they were lost) are copied again, one line per
+     * partition with the range; a group behind the target is only counted.
+     */
+    private void reportAgainstSourceGroup(Map<TopicPartition, Long> offsets, PartitionOffsetsRetriever retriever) {
+        Map<TopicPartition, Long> committed;
+        try {
+            committed = retriever.committedOffsets(offsets.keySet());
+        } catch (RuntimeException e) {
+            LOG.debug("{} could not read the source group's offsets: {}", flow, e.toString());
+            return;
+        }
+        int behind = 0;
+        KafkaReader source = null;
+        try {
+            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+                Long group = committed.get(e.getKey());
+                if (group == null || group < 0) {
+                    continue;
+                }
+                if (group > e.getValue()) {
+                    source = source != null ? source : new KafkaReader(sourceConsumerProps);
+                    // Only transaction markers in between: nothing is copied again.
+                    if (source.mayHaveRecords(e.getKey(), e.getValue(), group)) {
+                        LOG.info("{} {}: source offsets {} to {} are not on the target although the source group "
+                                + "committed {}: copying them again", flow, e.getKey(), e.getValue(), group - 1,
+                                group);
+                    }
+                } else if (group < e.getValue()) {
+                    behind++;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("{} could not compare with the source group's offsets: {}", flow, e.toString());
+        } finally {
+            if (source != null) {
+                source.close();
+            }
+        }
+        if (behind > 0) {
+            LOG.info("{} the source group is behind the target on {} partition(s): what the target holds is not "
+                    + "copied again", flow, behind);
+        }
     }
 
     /** Looks every partition up, {@value #THREADS} partitions at a time, each thread with its own readers. */
