@@ -21,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,8 @@ class CrashRestartIT {
     static LocalKafkaCluster a;
     static LocalKafkaCluster b;
 
-    @TempDir
+    /** Kept when a test fails: the mirror processes' logs are in {@code logs/mirror.log}. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @BeforeAll
