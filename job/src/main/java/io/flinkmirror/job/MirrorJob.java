@@ -4,6 +4,7 @@ import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.resume.ResumeFromTarget;
 import io.flinkmirror.job.sink.CommitGuardSink;
+import io.flinkmirror.job.source.OneSplitPerPartitionSource;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
 import io.flinkmirror.udfs.heartbeat.HeartbeatFunction;
@@ -260,7 +261,8 @@ public final class MirrorJob {
                 .build();
     }
 
-    private KafkaSource<MirrorRecord> source(FlowConfig flow) {
+    /** The flow's Kafka source: one split per partition, started without state from what the target holds. */
+    private OneSplitPerPartitionSource<MirrorRecord> source(FlowConfig flow) {
         Properties props = new Properties();
         props.putAll(flow.sourceConsumerProps());
         Object isolation = props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -280,15 +282,17 @@ public final class MirrorJob {
         TargetTopicManager topics = new TargetTopicManager(flow.source(), flow.target(), flow.replicationPolicy(),
                 flow.replicationFactor(), flow.syncTopicConfigs(), flow.syncTopicConfigsInterval(),
                 new DefaultConfigPropertyFilter(flow.configPropertiesExclude()));
-        return KafkaSource.<MirrorRecord>builder()
+        ResumeFromTarget startingOffsets = new ResumeFromTarget(flow.name(), flow.source(), flow.target(),
+                flow.replicationPolicy(), flow.provenanceHeader(), transactionalIdPrefix(flow),
+                flow.sourceConsumerProps(), flow.targetConsumerProps(), flow.targetAdminProps());
+        KafkaSource<MirrorRecord> source = KafkaSource.<MirrorRecord>builder()
                 .setProperties(props)
                 .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), selector, topics, flow.targetAdminProps()))
                 // Without state, resume from what the target holds; the source group's offsets are for lag only.
-                .setStartingOffsets(new ResumeFromTarget(flow.name(), flow.source(), flow.target(),
-                        flow.replicationPolicy(), flow.provenanceHeader(), transactionalIdPrefix(flow),
-                        flow.sourceConsumerProps(), flow.targetConsumerProps(), flow.targetAdminProps()))
+                .setStartingOffsets(startingOffsets)
                 .setDeserializer(new MirrorRecordDeserializer())
                 .build();
+        return new OneSplitPerPartitionSource<>(flow.name(), source, startingOffsets);
     }
 
     private KafkaSink<MirrorRecord> sink(FlowConfig flow) {

@@ -32,6 +32,8 @@ public final class ClusterIds {
         admins.forEach((alias, props) -> {
             Map<String, Object> client = new LinkedHashMap<>(props);
             client.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+            // Kafka refuses a request timeout above the API timeout.
+            client.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
             try (Admin admin = Admin.create(client)) {
                 ids.put(alias, admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
             } catch (Exception e) {

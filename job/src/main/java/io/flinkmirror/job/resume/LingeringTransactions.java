@@ -28,14 +28,20 @@ import org.slf4j.LoggerFactory;
  * no open transaction, so that what a {@code read_committed} reader sees there is final: nothing it does not see yet
  * can still become visible.
  *
- * <p>Only transactions whose transactional id is the flow's own ({@code <prefix>-<subtask>-<n>}) are aborted, by
- * fencing their producers (Kafka's {@code Admin.fenceProducers}, the rights the sink already has). A transaction
+ * <p>The sink aborts most of them itself when it starts (flink-connector-kafka probes its transactional ids); what is
+ * still open after {@link #SELF_ABORT} and has the flow's own transactional id ({@code <prefix>-<subtask>-<n>}) is
+ * aborted by fencing its producer (Kafka's {@code Admin.fenceProducers}, the rights the sink already has). A transaction
  * already preparing its commit completes first (the broker finishes it before fencing). Another producer's open
  * transaction is waited for, up to a bound, then reported.
  */
 final class LingeringTransactions {
 
     private static final Logger LOG = LoggerFactory.getLogger(LingeringTransactions.class);
+    /**
+     * How long the sink's own start-up abort of its earlier transactions (flink-connector-kafka probes its
+     * transactional ids) is given first: fencing an id the new run already uses would fail its writer.
+     */
+    private static final Duration SELF_ABORT = Duration.ofSeconds(15);
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final long CALL_TIMEOUT_MS = 30_000;
 
@@ -54,20 +60,16 @@ final class LingeringTransactions {
         Properties props = new Properties();
         props.putAll(adminProps);
         try (Admin admin = Admin.create(props)) {
-            Map<TopicPartition, Long> open = openTransactions(admin, partitions);
+            Map<TopicPartition, Long> open = awaitClosed(admin, openTransactions(admin, partitions), SELF_ABORT);
             if (open.isEmpty()) {
                 return;
             }
-            Set<String> ours = fenceOurs(admin, partitions);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!open.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-                open = openTransactions(admin, open.keySet());
-            }
-            if (open.isEmpty()) {
+            Set<String> ours = fenceOurs(admin, open.keySet());
+            open = awaitClosed(admin, open, WAIT);
+            if (open.isEmpty() && !ours.isEmpty()) {
                 LOG.info("{} aborted {} transaction(s) its previous run left open on the target: {}", flow,
                         ours.size(), ours);
-            } else {
+            } else if (!open.isEmpty()) {
                 LOG.warn("{} target partitions still hold another producer's open transaction after {} s "
                         + "(partition=first open offset): {}; records committed after it are not counted and may be"
                         + " copied again", flow, WAIT.toSeconds(), new TreeMap<>(asStrings(open)));
@@ -78,6 +80,17 @@ final class LingeringTransactions {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(flow + " could not look for open transactions on the target: " + e, e);
         }
+    }
+
+    /** Waits at most {@code wait} for the open transactions of {@code open} to end; those still open. */
+    private static Map<TopicPartition, Long> awaitClosed(Admin admin, Map<TopicPartition, Long> open, Duration wait)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            open = openTransactions(admin, open.keySet());
+        }
+        return open;
     }
 
     /** Partitions whose last stable offset is below their high watermark: the first open offset of each. */

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -70,10 +71,36 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         this.targetAdminProps = new HashMap<>(targetAdminProps);
     }
 
+    /**
+     * Partitions this initializer gave offsets since the enumerator started: the connector may ask again for a
+     * partition whose split it has not handled yet (a discovery racing the previous one, see
+     * {@link io.flinkmirror.job.source.OneSplitPerPartitionSource}); asked again, it gets no offset (so no second
+     * split), and its target is not touched while this run may already write to it.
+     */
+    private transient Set<TopicPartition> initialized;
+
+    /** A new enumerator starts (a job start or a global failover): every partition gets offsets again. */
+    public void newEnumerator() {
+        initialized = ConcurrentHashMap.newKeySet();
+    }
+
     @Override
-    public Map<TopicPartition, Long> getPartitionOffsets(Collection<TopicPartition> partitions,
+    public Map<TopicPartition, Long> getPartitionOffsets(Collection<TopicPartition> asked,
                                                          PartitionOffsetsRetriever retriever) {
         Map<TopicPartition, Long> offsets = new HashMap<>();
+        if (initialized == null) {
+            newEnumerator();
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (TopicPartition tp : asked) {
+            if (initialized.add(tp)) {
+                partitions.add(tp);
+            }
+        }
+        if (partitions.size() < asked.size()) {
+            LOG.info("{} asked again for the starting offsets of {} partition(s) whose splits are on their way: "
+                    + "ignored", flow, asked.size() - partitions.size());
+        }
         if (partitions.isEmpty()) {
             return offsets;
         }
