@@ -102,7 +102,7 @@ public final class OneSplitPerPartitionSource<T>
     }
 
     /** The enumerator's context, with its split assignments filtered. */
-    private static final class Assignments implements SplitEnumeratorContext<KafkaPartitionSplit> {
+    static final class Assignments implements SplitEnumeratorContext<KafkaPartitionSplit> {
         private final String flow;
         private final SplitEnumeratorContext<KafkaPartitionSplit> context;
         final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
@@ -193,7 +193,7 @@ public final class OneSplitPerPartitionSource<T>
     }
 
     /** The connector's enumerator; splits it takes back may be assigned again. */
-    private static final class Enumerator implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
+    static final class Enumerator implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
         private final SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> delegate;
         private final Assignments assignments;
 
