@@ -8,14 +8,17 @@ import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
+import io.flinkmirror.testutils.ProducedRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * the same command each time, then stopped with Ctrl-C and started once more: 0 missing, 0 duplicated (read_committed)
  * and every offset checkpoint ever written exact. Once with the state directory kept (each start resumes from the
  * newest checkpoint or the final savepoint), once with it deleted after every kill (each start resumes from what the
- * target holds).
+ * target holds). Then a target topic is deleted and the mirror started without state (state lost, or {@code --fresh}):
+ * the topic is copied again in full, exactly once.
  */
 class CrashRestartIT {
 
@@ -136,6 +140,23 @@ class CrashRestartIT {
         } finally {
             last.kill();
         }
+
+        // An emptied target topic: a start without state (the state lost, or --fresh) copies it again in full.
+        String remote = a.name() + "." + orders;
+        b.admin().deleteTopics(List.of(remote)).all().get(30, TimeUnit.SECONDS);
+        Poll.until(remote + " to be deleted", TIMEOUT, () -> !targetTopicExists(remote));
+        if (deleteState) {
+            deleteRecursively(state);
+        }
+        List<ProducedRecord> expected = feed.committed(orders);
+        Processes.Started emptied = deleteState ? start(config, state, name + "-emptied")
+                : start(config, state, name + "-emptied", "--fresh");
+        try {
+            Poll.until(remote + " to be copied again", TIMEOUT, () -> replicated(remote) >= expected.size());
+            ExactlyOnceChecker.expecting(expected).verify(b.bootstrapServers(), remote, TIMEOUT).assertExactlyOnce();
+        } finally {
+            emptied.kill();
+        }
         if (!deleteState) {
             assertThat(log()).contains("Resuming from checkpoint", "Resuming from savepoint");
         } else {
@@ -143,10 +164,30 @@ class CrashRestartIT {
         }
     }
 
-    private Processes.Started start(Path config, Path state, String name) throws Exception {
+    private static boolean targetTopicExists(String topic) {
+        try {
+            return b.admin().listTopics().names().get(10, TimeUnit.SECONDS).contains(topic);
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    /** Committed records of {@code topic} on the target now (0 while it does not exist). */
+    private static int replicated(String topic) {
+        try {
+            return ExactlyOnceChecker.expecting(List.of()).settleTime(Duration.ZERO)
+                    .verify(b.bootstrapServers(), topic, Duration.ofSeconds(10)).actualCount();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private Processes.Started start(Path config, Path state, String name, String... extra) throws Exception {
         int port = Processes.freePort();
-        Processes.Started mirror = Processes.mirror(dir, name, "run", "--config", config.toString(),
-                "--state-dir", state.toString(), "--web-port", String.valueOf(port), "--skip-preflight");
+        List<String> args = new ArrayList<>(List.of("run", "--config", config.toString(), "--state-dir",
+                state.toString(), "--web-port", String.valueOf(port), "--skip-preflight"));
+        args.addAll(List.of(extra));
+        Processes.Started mirror = Processes.mirror(dir, name, args.toArray(String[]::new));
         Poll.until(name + " to run its job", TIMEOUT, () -> mirror.out().contains("running; web UI")
                 || !mirror.process().isAlive());
         assertThat(mirror.process().isAlive()).as("%s alive; stderr: %s", name, mirror.err()).isTrue();
