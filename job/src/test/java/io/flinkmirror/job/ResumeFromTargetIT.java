@@ -112,17 +112,22 @@ class ResumeFromTargetIT {
         return records;
     }
 
+    /** Produces the second half, runs a job without state until it caught up: every record exactly once. */
+    private static void secondHalfReplicatedExactlyOnce(String topic, List<ProducedRecord> records) throws Exception {
+        TestRecords.produce(a.bootstrapServers(), records.subList(COUNT / 2, COUNT));
+        try (MirrorRunner mirror = MirrorRunner.start(flow(topic))) {
+            mirror.awaitCaughtUp(a, b.name(), List.of(topic), TIMEOUT);
+        }
+        verify(topic, records);
+    }
+
     @Test
     void shouldNotCopyAgainWhatTheTargetHoldsWhenTheSourceGroupIsBehind() throws Exception {
         String topic = "resume-behind";
         List<ProducedRecord> records = firstHalfReplicated(topic);
 
         commitSourceGroup(topic, 0); // the group says: nothing copied yet
-        TestRecords.produce(a.bootstrapServers(), records.subList(COUNT / 2, COUNT));
-        try (MirrorRunner mirror = MirrorRunner.start(flow(topic))) {
-            mirror.awaitCaughtUp(a, b.name(), List.of(topic), TIMEOUT);
-        }
-        verify(topic, records);
+        secondHalfReplicatedExactlyOnce(topic, records);
     }
 
     @Test
@@ -133,11 +138,7 @@ class ResumeFromTargetIT {
         String remote = a.name() + "." + topic;
         b.admin().deleteTopics(List.of(remote)).all().get(30, TimeUnit.SECONDS);
         Poll.until(remote + " to be deleted", TIMEOUT, () -> !topicExists(remote));
-        TestRecords.produce(a.bootstrapServers(), records.subList(COUNT / 2, COUNT));
-        try (MirrorRunner mirror = MirrorRunner.start(flow(topic))) {
-            mirror.awaitCaughtUp(a, b.name(), List.of(topic), TIMEOUT);
-        }
-        verify(topic, records);
+        secondHalfReplicatedExactlyOnce(topic, records);
     }
 
     @Test
