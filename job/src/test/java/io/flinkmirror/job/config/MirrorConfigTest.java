@@ -89,6 +89,23 @@ class MirrorConfigTest {
     }
 
     @Test
+    void recordTransformsAreRefusedNamingTheKeyUntilTheyAreApplied() {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("clusters", "A, B");
+        props.put("A.bootstrap.servers", "a:9092");
+        props.put("B.bootstrap.servers", "b:9092");
+        props.put("A->B.enabled", "true");
+        props.put("A->B.transforms", "dropDebug");
+        props.put("A->B.transforms.dropDebug.type", "org.apache.kafka.connect.transforms.Filter");
+
+        assertThatThrownBy(() -> MirrorConfig.parse(props))
+                .hasMessageContainingAll("'A->B.transforms' = 'dropDebug'", "not applied", "Remove the key");
+
+        props.put("A->B.transforms", " ");
+        assertThat(MirrorConfig.parse(props).ignoredKeys()).contains("A->B.transforms.dropDebug.type");
+    }
+
+    @Test
     void connectWorkerAndConnectorKeysAreAcceptedAndReportedAsIgnored() {
         Map<String, String> props = MirrorConfigValidationTest.base();
         Map<String, String> connectKeys = new LinkedHashMap<>();
@@ -106,7 +123,7 @@ class MirrorConfigTest {
         connectKeys.put("B.offset.storage.topic", "mm2-offsets");
         connectKeys.put("status.storage.topic", "mm2-status");
         connectKeys.put("config.storage.topic", "mm2-configs");
-        connectKeys.put("transforms", "x");
+        connectKeys.put("transforms", "");
         connectKeys.put("transforms.x.type", "org.example.X");
         connectKeys.put("consumer.max.poll.records", "100");
         connectKeys.put("A.client.id", "mm2-a");
