@@ -120,6 +120,15 @@ public final class TargetTail {
         long sourceEnd = source.endOffset(sourceTp);
         long scanEnd = Math.min(sourceEnd, from + maxScan);
         source.findFirstBelowEnd(sourceTp, from, scanEnd, r -> replicated.test(r) && window.offer(r));
+        if (window.matchedEnd() < 0 && from > sourceBegin) {
+            // Not after the time index's answer: look before it too (producers' clocks, LogAppendTime changes).
+            long before = Math.min(from + records.size(), sourceBegin + maxScan);
+            FingerprintWindow again = new FingerprintWindow(records);
+            source.findFirstBelowEnd(sourceTp, sourceBegin, before, r -> replicated.test(r) && again.offer(r));
+            if (again.matchedEnd() >= 0) {
+                return new Search(again, null);
+            }
+        }
         return new Search(window, "are not in " + sourceTp + " offsets " + from + ".." + scanEnd
                 + (scanEnd < sourceEnd ? " (scan bound " + maxScan + " reached)" : ""));
     }
