@@ -100,6 +100,9 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient Map<String, Future<Rebuilt>> rebuilds;
     /** Keys whose rebuild was started in this run (one attempt per key and run). */
     private transient java.util.Set<String> rebuildStarted;
+    /** The reads thread's readers for rebuilds (long sequential reads), created on first use. */
+    private transient KafkaReader scanSource;
+    private transient KafkaReader scanTarget;
     private transient Counter unaligned;
     private transient OffsetMappingMetrics metrics;
 
@@ -150,15 +153,18 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
 
     /** Starts the rebuild of {@code key}'s mapping below target offset {@code end} (null: the end when it runs). */
     private void startRebuild(String key, TopicPartition sourceTp, TopicPartition targetTp, Long end) {
-        if (!rebuildsHistory() || !rebuildStarted.add(key)) {
-            return;
+        if (!rebuildsHistory() || !rebuildStarted.add(key) || (end != null && end == 0)) {
+            return; // nothing to rebuild below offset 0
         }
         rebuilds.put(key, reads.submit(() -> {
-            try (KafkaReader source = KafkaReader.forScans(sourceClientProps);
-                 KafkaReader target = KafkaReader.forScans(targetClientProps)) {
-                long upTo = end != null ? end : target.endOffset(targetTp);
-                return new Rebuilt(targetTp.topic(), upTo, TargetHistory.rebuild(source, target, sourceTp, targetTp,
-                        upTo, historyRecords, replicated), null);
+            try {
+                if (scanSource == null) {
+                    scanSource = KafkaReader.forScans(sourceClientProps);
+                    scanTarget = KafkaReader.forScans(targetClientProps);
+                }
+                long upTo = end != null ? end : scanTarget.endOffset(targetTp);
+                return new Rebuilt(targetTp.topic(), upTo, TargetHistory.rebuild(scanSource, scanTarget, sourceTp,
+                        targetTp, upTo, historyRecords, replicated), null);
             } catch (InterruptException e) {
                 throw e; // closing
             } catch (RuntimeException e) {
@@ -240,6 +246,10 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         }
         if (locatorReader != null) {
             locatorReader.close();
+        }
+        if (scanSource != null) {
+            scanSource.close();
+            scanTarget.close();
         }
         if (sourceReader != null) {
             sourceReader.close();
