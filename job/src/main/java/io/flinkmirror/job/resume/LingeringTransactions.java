@@ -41,7 +41,7 @@ final class LingeringTransactions {
      * How long the sink's own start-up abort of its earlier transactions (flink-connector-kafka probes its
      * transactional ids) is given first: fencing an id the new run already uses would fail its writer.
      */
-    private static final Duration SELF_ABORT = Duration.ofSeconds(15);
+    private static final Duration SELF_ABORT = Duration.ofSeconds(10);
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final long CALL_TIMEOUT_MS = 30_000;
 
