@@ -31,8 +31,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A job started without state resumes each partition from what the target holds, not from the source consumer group:
- * a group behind the target copies nothing twice, a group ahead of an emptied target skips nothing, and transactions
- * an earlier run left open on the target are aborted before the target is read. Counted with read_committed: 0
+ * a group behind the target copies nothing twice, a group ahead of an emptied target skips nothing (both fail on the
+ * old start from the group), and transactions an earlier run left open on the target are aborted before the target is
+ * read. Counted with read_committed: 0
  * missing, 0 duplicated.
  */
 class ResumeFromTargetIT {
@@ -66,10 +67,10 @@ class ResumeFromTargetIT {
         return "flink-mirror-" + a.name() + "-" + b.name();
     }
 
-    /** Runs the job on {@code topic} until it caught up, then cancels it: no state is kept. */
-    private static void runUntilCaughtUp(String topic) throws Exception {
-        try (MirrorRunner mirror = MirrorRunner.start(flow(topic))) {
-            mirror.awaitCaughtUp(a, b.name(), List.of(topic), TIMEOUT);
+    /** Runs a job without state on {@code regex} until it caught up on {@code topics}, then cancels it. */
+    private static void runUntilCaughtUp(String regex, List<String> topics) throws Exception {
+        try (MirrorRunner mirror = MirrorRunner.start(flow(regex))) {
+            mirror.awaitCaughtUp(a, b.name(), topics, TIMEOUT);
         }
     }
 
@@ -99,52 +100,44 @@ class ResumeFromTargetIT {
     }
 
     /**
-     * Creates {@code topic}, produces the first half of its records (then an aborted transaction: offsets the target
-     * never sees) and replicates them with a job that keeps no state. Returns all its records.
+     * Creates {@code topic} and produces the first half of its records, then an aborted transaction (offsets the
+     * target never sees). Returns all its records.
      */
-    private static List<ProducedRecord> firstHalfReplicated(String topic) throws Exception {
+    private static List<ProducedRecord> firstHalf(String topic) {
         a.createTopic(topic, PARTITIONS);
         List<ProducedRecord> records = records(topic);
         TestRecords.produce(a.bootstrapServers(), records.subList(0, COUNT / 2));
         TestRecords.produceTransactional(a.bootstrapServers(),
                 TestRecords.builder().topic(topic, PARTITIONS).count(30).idPrefix(topic + "-aborted").build(), false);
-        runUntilCaughtUp(topic);
         return records;
     }
 
-    /** Produces the second half, runs a job without state until it caught up: every record exactly once. */
-    private static void secondHalfReplicatedExactlyOnce(String topic, List<ProducedRecord> records) throws Exception {
-        TestRecords.produce(a.bootstrapServers(), records.subList(COUNT / 2, COUNT));
-        try (MirrorRunner mirror = MirrorRunner.start(flow(topic))) {
-            mirror.awaitCaughtUp(a, b.name(), List.of(topic), TIMEOUT);
-        }
-        verify(topic, records);
-    }
-
     @Test
-    void shouldNotCopyAgainWhatTheTargetHoldsWhenTheSourceGroupIsBehind() throws Exception {
-        String topic = "resume-behind";
-        List<ProducedRecord> records = firstHalfReplicated(topic);
+    void shouldResumeFromWhatTheTargetHoldsWhateverTheSourceGroupSays() throws Exception {
+        String behind = "resume-behind"; // the group will say: nothing copied yet
+        String emptied = "resume-emptied"; // the target will lose what the group counts as copied
+        String both = "resume-(behind|emptied)";
+        List<ProducedRecord> behindRecords = firstHalf(behind);
+        List<ProducedRecord> emptiedRecords = firstHalf(emptied);
+        runUntilCaughtUp(both, List.of(behind, emptied));
 
-        commitSourceGroup(topic, 0); // the group says: nothing copied yet
-        secondHalfReplicatedExactlyOnce(topic, records);
-    }
-
-    @Test
-    void shouldCopyEverythingToAnEmptiedTargetWhenTheSourceGroupIsAhead() throws Exception {
-        String topic = "resume-emptied";
-        List<ProducedRecord> records = firstHalfReplicated(topic);
-
-        String remote = a.name() + "." + topic;
+        commitSourceGroup(behind, 0);
+        String remote = a.name() + "." + emptied;
         b.admin().deleteTopics(List.of(remote)).all().get(30, TimeUnit.SECONDS);
         Poll.until(remote + " to be deleted", TIMEOUT, () -> !topicExists(remote));
-        secondHalfReplicatedExactlyOnce(topic, records);
+        TestRecords.produce(a.bootstrapServers(), behindRecords.subList(COUNT / 2, COUNT));
+        TestRecords.produce(a.bootstrapServers(), emptiedRecords.subList(COUNT / 2, COUNT));
+        runUntilCaughtUp(both, List.of(behind, emptied));
+
+        verify(behind, behindRecords);
+        verify(emptied, emptiedRecords);
     }
 
     @Test
     void shouldAbortTheTransactionsItsEarlierRunLeftOpenOnTheTarget() throws Exception {
         String topic = "resume-lingering";
-        List<ProducedRecord> records = firstHalfReplicated(topic);
+        List<ProducedRecord> records = firstHalf(topic);
+        runUntilCaughtUp(topic, List.of(topic));
 
         // A transaction with one of the flow's transactional ids, left open on the target as by a killed run
         // (a transaction timeout far beyond the test: only fencing ends it).
