@@ -101,7 +101,7 @@ class CrashRestartIT {
         try {
             for (int kill = 1; kill <= KILLS; kill++) {
                 Processes.Started mirror = start(config, state, name + "-" + run++);
-                Thread.sleep(1_500 + random.nextInt(5_000));
+                Thread.sleep(1_000 + random.nextInt(4_000));
                 mirror.kill();
                 mirror.process().waitFor();
                 LOG.info("{}: killed run {} after {} source transactions", name, kill, feed.transactions());
@@ -115,7 +115,7 @@ class CrashRestartIT {
             groups.put(name + "-g2", commitGroupAtRandomOffsets(mapping, name + "-g2", topics, random));
             if (!deleteState) {
                 Processes.Started mirror = start(config, state, name + "-" + run++);
-                Thread.sleep(4_000 + random.nextInt(3_000));
+                Thread.sleep(2_000 + random.nextInt(3_000));
                 mirror.interrupt();
                 // 130: the JVM's exit code after SIGINT once its shutdown hooks (the final savepoint) are done.
                 assertThat(mirror.awaitExit(Duration.ofSeconds(90))).as("exit code after Ctrl-C").isIn(0, 130);
