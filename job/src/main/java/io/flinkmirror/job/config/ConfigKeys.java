@@ -99,9 +99,10 @@ final class ConfigKeys {
             "MM2's DefaultGroupFilter (ours), or a class implementing io.flinkmirror.udfs.filter.GroupFilter with a "
                     + "public no-arg constructor.");
     static final ConfigKey REFRESH_GROUPS_ENABLED = new ConfigKey("refresh.groups.enabled", BOOLEAN, "true",
-            "Whether new consumer groups are picked up while running.");
+            "No effect (checked, then unused): the consumer groups are listed again at every checkpoint emission "
+                    + "(emit.checkpoints.interval.seconds), so new groups are always picked up.");
     static final ConfigKey REFRESH_GROUPS_INTERVAL = new ConfigKey("refresh.groups.interval.seconds", LONG, "600",
-            "Seconds between checks for new consumer groups; 0 disables.");
+            "No effect (checked, then unused): see refresh.groups.enabled.");
     static final ConfigKey EMIT_CHECKPOINTS_ENABLED = new ConfigKey("emit.checkpoints.enabled", BOOLEAN, "true",
             "Whether translated group offsets are written to the checkpoints topic on the target.");
     static final ConfigKey EMIT_CHECKPOINTS_INTERVAL = new ConfigKey("emit.checkpoints.interval.seconds", LONG, "60",
@@ -116,7 +117,9 @@ final class ConfigKeys {
     static final ConfigKey OFFSET_SYNCS_TOPIC_LOCATION = new ConfigKey("offset-syncs.topic.location", ENUM, "target",
             "Cluster holding the offset-syncs topic: source or target. MM2's default is source.");
     static final ConfigKey OFFSET_LAG_MAX = new ConfigKey("offset.lag.max", LONG, "100",
-            "How far a remote partition may run ahead of the last offset sync before a new sync is written.");
+            "No effect (checked, then unused): an offset sync is written for every run of consecutive offsets of "
+                    + "every committed transaction, which keeps translation exact; MM2 writes one every offset.lag.max "
+                    + "records.");
 
     // ---- Heartbeats -----------------------------------------------------------------------------------------------
 
