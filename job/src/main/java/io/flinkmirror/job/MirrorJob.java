@@ -176,7 +176,7 @@ public final class MirrorJob {
                 .transform(MirrorOperator.OFFSET_TRACKER.displayName(a, b), TypeInformation.of(MirrorRecord.class),
                         new OffsetTrackingOperator())
                 .uid(MirrorOperator.OFFSET_TRACKER.uid(a, b));
-        tracked.sinkTo(new CommitGuardSink<>(flow.name(), sink(flow), committerDecorator))
+        tracked.sinkTo(new CommitGuardSink(flow.name(), sink(flow), committerDecorator))
                 .uid(MirrorOperator.SINK.uid(a, b))
                 .name(MirrorOperator.SINK.displayName(a, b));
         if (flow.offsetMapping()) {

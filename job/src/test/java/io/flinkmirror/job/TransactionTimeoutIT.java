@@ -31,8 +31,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A completed checkpoint whose sink transactions the broker aborted (the job was down longer than the transaction
- * timeout; simulated by a committer that holds every commit back, so all its transactions time out) is restored: the job stops at once, without restarting and before a later transaction commits, naming the
- * lost transactions; a start without state then copies their records again: 0 missing, 0 duplicated.
+ * timeout; simulated by a committer that holds every commit back, so all its transactions time out) is restored: the
+ * job stops at once, without restarting and before a later transaction commits, naming the lost transactions and
+ * the source ranges they held; a start without state then copies their records again: 0 missing, 0 duplicated.
  */
 class TransactionTimeoutIT {
 
@@ -143,7 +144,8 @@ class TransactionTimeoutIT {
         ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                 () -> restored.getJobExecutionResult().get(10, TimeUnit.SECONDS));
         assertThat(org.apache.flink.util.ExceptionUtils.stringifyException(failure))
-                .contains(CommitGuardSink.LOST_MESSAGE, "timeout-cluster-0-cluster-1-");
+                .contains(CommitGuardSink.LOST_MESSAGE, "timeout-cluster-0-cluster-1-")
+                .containsPattern("timeout-[01] \\[\\d+\\.\\.\\d+\\] \\d+ records?");
 
         props.remove("flink.execution.state-recovery.path");
         try (MirrorRunner fresh = MirrorRunner.start(props)) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import io.flinkmirror.udfs.record.MirrorRecord;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -27,19 +28,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The flow's {@link KafkaSink}, unchanged (same writer, state, committables and serializers, so savepoints are
- * interchangeable), except that a transaction of a completed checkpoint that can no longer be committed stops the job
- * instead of being dropped.
+ * The flow's {@link KafkaSink} (same writer, writer state and uids; its committables wrapped with the source ranges they
+ * hold, read back from savepoints taken without them), except that a transaction of a completed checkpoint that can
+ * no longer be committed stops the job instead of being dropped.
  *
  * <p>flink-connector-kafka's committer logs such a transaction (aborted by the broker's transaction timeout while the
  * job was down, or fenced) and goes on: its records are then lost on the target, since the restored source offsets
  * are past them. Here the job fails without restarting ({@link SuppressRestartsException}) before a later transaction
- * can commit, with one ERROR naming the flow, the checkpoint's transactions and the remedy: start the flow without
+ * can commit, with one ERROR naming the flow, the checkpoint's transactions, the source ranges whose records they
+ * held (noted by the writer and stored with each transaction) and the remedy: start the flow without
  * state, which resumes every partition from what the target holds and so copies the lost records again
  * ({@code bin/mirror run} does that by itself). Counted in the committer's {@code transactions-lost} metric.
  */
-public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<KafkaCommittable>,
-        SupportsWriterState<IN, KafkaWriterState>, SupportsPostCommitTopology<KafkaCommittable> {
+public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommitter<GuardedCommittable>,
+        SupportsWriterState<MirrorRecord, KafkaWriterState>, SupportsPostCommitTopology<GuardedCommittable> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CommitGuardSink.class);
@@ -48,15 +50,15 @@ public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<Ka
     public static final String LOST_MESSAGE = "Transactions of a completed checkpoint can no longer be committed";
 
     private final String flow;
-    private final KafkaSink<IN> delegate;
+    private final KafkaSink<MirrorRecord> delegate;
     private final SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> committerDecorator;
 
-    public CommitGuardSink(String flow, KafkaSink<IN> delegate) {
+    public CommitGuardSink(String flow, KafkaSink<MirrorRecord> delegate) {
         this(flow, delegate, c -> c);
     }
 
     /** As {@link #CommitGuardSink(String, KafkaSink)}; tests decorate the connector's committer to inject faults. */
-    public CommitGuardSink(String flow, KafkaSink<IN> delegate,
+    public CommitGuardSink(String flow, KafkaSink<MirrorRecord> delegate,
                            SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> decorator) {
         this.flow = Objects.requireNonNull(flow, "flow");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -64,15 +66,14 @@ public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<Ka
     }
 
     @Override
-    public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
-        return delegate.createWriter(context);
+    public SinkWriter<MirrorRecord> createWriter(WriterInitContext context) throws IOException {
+        return new RangeTrackingWriter(delegate.createWriter(context));
     }
 
     @Override
-    public StatefulSinkWriter<IN, KafkaWriterState> restoreWriter(WriterInitContext context,
-                                                                  Collection<KafkaWriterState> recoveredState)
-            throws IOException {
-        return delegate.restoreWriter(context, recoveredState);
+    public StatefulSinkWriter<MirrorRecord, KafkaWriterState> restoreWriter(WriterInitContext context,
+            Collection<KafkaWriterState> recoveredState) throws IOException {
+        return new RangeTrackingWriter(delegate.restoreWriter(context, recoveredState));
     }
 
     @Override
@@ -81,23 +82,25 @@ public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<Ka
     }
 
     @Override
-    public Committer<KafkaCommittable> createCommitter(CommitterInitContext context) throws IOException {
+    public Committer<GuardedCommittable> createCommitter(CommitterInitContext context) throws IOException {
         Counter lost = context.metricGroup().counter("transactions-lost");
         return new GuardedCommitter(flow, committerDecorator.apply(delegate.createCommitter(context)), lost);
     }
 
     @Override
-    public SimpleVersionedSerializer<KafkaCommittable> getCommittableSerializer() {
-        return delegate.getCommittableSerializer();
+    public SimpleVersionedSerializer<GuardedCommittable> getCommittableSerializer() {
+        return new GuardedCommittableSerializer(delegate.getCommittableSerializer());
     }
 
+    /** The connector only co-locates the committer with the writer here; the committable type plays no part. */
     @Override
-    public void addPostCommitTopology(DataStream<CommittableMessage<KafkaCommittable>> committables) {
-        delegate.addPostCommitTopology(committables);
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void addPostCommitTopology(DataStream<CommittableMessage<GuardedCommittable>> committables) {
+        delegate.addPostCommitTopology((DataStream) committables);
     }
 
     /** Fails the job on a commit the connector could not make and would drop. */
-    private static final class GuardedCommitter implements Committer<KafkaCommittable> {
+    private static final class GuardedCommitter implements Committer<GuardedCommittable> {
         private final String flow;
         private final Committer<KafkaCommittable> delegate;
         private final Counter lost;
@@ -109,28 +112,33 @@ public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<Ka
         }
 
         @Override
-        public void commit(Collection<CommitRequest<KafkaCommittable>> requests)
+        public void commit(Collection<CommitRequest<GuardedCommittable>> requests)
                 throws IOException, InterruptedException {
             List<Watched> watched = new ArrayList<>(requests.size());
-            for (CommitRequest<KafkaCommittable> request : requests) {
+            for (CommitRequest<GuardedCommittable> request : requests) {
                 watched.add(new Watched(request));
             }
             delegate.commit(new ArrayList<>(watched));
-            List<String> failed = new ArrayList<>();
+            List<String> transactions = new ArrayList<>();
+            List<String> ranges = new ArrayList<>();
             Throwable cause = null;
             for (Watched w : watched) {
                 if (w.failure != null) {
-                    failed.add(w.getCommittable().getTransactionalId());
+                    GuardedCommittable failed = w.request.getCommittable();
+                    transactions.add(failed.kafka().getTransactionalId());
+                    ranges.add(failed.sourceRanges() == null ? "unknown (restored from a savepoint of an older "
+                            + "version)" : failed.sourceRanges());
                     cause = w.failure;
                 }
             }
-            if (!failed.isEmpty()) {
-                lost.inc(failed.size());
-                String message = LOST_MESSAGE + " (flow " + flow + ", transactions " + failed + ": " + cause
+            if (!transactions.isEmpty()) {
+                lost.inc(transactions.size());
+                String message = LOST_MESSAGE + " (flow " + flow + ", transactions " + transactions + ": " + cause
                         + "): the job was down longer than the transaction timeout, or another producer used "
-                        + "these transactional ids. Their records are not on the target. Start the flow without "
-                        + "state (bin/mirror run does it by itself; bin/mirror submit --fresh; flink run without "
-                        + "-s): it resumes every partition from what the target holds and copies them again";
+                        + "these transactional ids. The records of these source ranges are not on the target: "
+                        + String.join("; ", ranges) + ". Start the flow without state (bin/mirror run does it by "
+                        + "itself; bin/mirror submit --fresh; flink run without -s): it resumes every partition "
+                        + "from what the target holds and copies them again";
                 LOG.error(message);
                 throw new SuppressRestartsException(new IllegalStateException(message, cause));
             }
@@ -142,18 +150,18 @@ public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<Ka
         }
     }
 
-    /** A commit request that remembers whether the committer gave it up. */
+    /** A commit request, seen by the connector as its own, that remembers whether the connector gave it up. */
     private static final class Watched implements Committer.CommitRequest<KafkaCommittable> {
-        private final Committer.CommitRequest<KafkaCommittable> request;
+        private final Committer.CommitRequest<GuardedCommittable> request;
         Throwable failure;
 
-        Watched(Committer.CommitRequest<KafkaCommittable> request) {
+        Watched(Committer.CommitRequest<GuardedCommittable> request) {
             this.request = request;
         }
 
         @Override
         public KafkaCommittable getCommittable() {
-            return request.getCommittable();
+            return request.getCommittable().kafka();
         }
 
         @Override
@@ -179,7 +187,7 @@ public final class CommitGuardSink<IN> implements Sink<IN>, SupportsCommitter<Ka
 
         @Override
         public void updateAndRetryLater(KafkaCommittable committable) {
-            request.updateAndRetryLater(committable);
+            request.updateAndRetryLater(request.getCommittable().with(committable));
         }
 
         @Override
