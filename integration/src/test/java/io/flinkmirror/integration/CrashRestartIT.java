@@ -3,6 +3,8 @@ package io.flinkmirror.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.job.sink.CommitGuardSink;
+import io.flinkmirror.job.sink.HeldCommits;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * and every offset checkpoint ever written exact. Once with the state directory kept (each start resumes from the
  * newest checkpoint or the final savepoint), once with it deleted after every kill (each start resumes from what the
  * target holds), and then a target topic deleted and the mirror started once more without state: the topic is
- * copied again in full, exactly once.
+ * copied again in full, exactly once. And a start after transactions of the restored checkpoint were aborted by
+ * the broker's transaction timeout: the lost records are named and copied again.
  */
 class CrashRestartIT {
 
@@ -78,20 +81,7 @@ class CrashRestartIT {
         a.createTopic(compacted, 2, Map.of("cleanup.policy", "compact"));
         List<String> topics = List.of(orders, compacted);
         Path state = dir.resolve("state");
-        Path config = dir.resolve("mirror.properties");
-        Files.writeString(config, String.join("\n",
-                "clusters = " + a.name() + ", " + b.name(),
-                a.name() + ".bootstrap.servers = " + a.bootstrapServers(),
-                b.name() + ".bootstrap.servers = " + b.bootstrapServers(),
-                a.name() + "->" + b.name() + ".enabled = true",
-                a.name() + "->" + b.name() + ".topics = " + name + "-.*",
-                "emit.checkpoints.interval.seconds = 1",
-                "emit.heartbeats.enabled = false",
-                "refresh.topics.interval.seconds = 2",
-                "flink.pipeline.name = crash-" + name,
-                "flink.execution.checkpointing.interval = 2 s",
-                "flink.parallelism.default = 2",
-                ""));
+        Path config = config(name);
         OffsetMappingAssertions mapping = new OffsetMappingAssertions(a, b, TIMEOUT);
         Map<String, Map<TopicPartition, Long>> groups = new HashMap<>();
         Random random = new Random(name.hashCode());
@@ -161,6 +151,85 @@ class CrashRestartIT {
         }
     }
 
+    /**
+     * Killed while the transactions of its newest checkpoints were still open on the target (their commits held back
+     * by fault injection, as a kill between a checkpoint and its commit leaves them) and down until the broker's
+     * transaction timeout aborted them: the next start stops the restored job with one ERROR naming the source ranges
+     * those transactions held, discards the state and resumes from what the target holds: 0 missing, 0 duplicated.
+     */
+    @Test
+    void shouldCopyAgainWhatTransactionsAbortedByTheirTimeoutWhileItWasDownHeld() throws Exception {
+        String name = "timeout";
+        String orders = name + "-orders";
+        a.createTopic(orders, 2);
+        Path config = config(name, "flink.sink.transaction.timeout.ms = 4000");
+        Path state = dir.resolve("state");
+        TransactionalFeed feed = new TransactionalFeed(a.bootstrapServers(), Map.of(orders, 2), 40,
+                Duration.ofMillis(50), 5);
+        try {
+            Processes.Started held = start(config, state, name + "-held",
+                    "-D" + HeldCommits.PROPERTY + "=true");
+            Poll.until("two checkpoints of the held run", TIMEOUT, () -> checkpointId(state) >= 2);
+            held.kill();
+            held.process().waitFor();
+        } finally {
+            feed.close();
+        }
+        assertThat(replicated(a.name() + "." + orders)).as("records committed by the held run").isZero();
+        // The broker aborts them once their 4 s are up (it looks every 10 s by default).
+        Poll.until("the held transactions to be aborted", TIMEOUT, () -> !transactionsOpen("crash-" + name + "-"));
+
+        List<ProducedRecord> expected = feed.committed(orders);
+        String remote = a.name() + "." + orders;
+        Processes.Started restarted = start(config, state, name + "-restarted");
+        try {
+            Poll.until(remote + " to be copied", TIMEOUT, () -> replicated(remote) >= expected.size());
+            ExactlyOnceChecker.expecting(expected).verify(b.bootstrapServers(), remote, TIMEOUT).assertExactlyOnce();
+        } finally {
+            restarted.kill();
+        }
+        assertThat(log()).contains(CommitGuardSink.LOST_MESSAGE, "Restarted without state")
+                .containsPattern(orders + "-[01] \\[\\d+\\.\\.\\d+\\] \\d+ records?");
+    }
+
+    private Path config(String name, String... extra) throws Exception {
+        Path config = dir.resolve("mirror.properties");
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                "clusters = " + a.name() + ", " + b.name(),
+                a.name() + ".bootstrap.servers = " + a.bootstrapServers(),
+                b.name() + ".bootstrap.servers = " + b.bootstrapServers(),
+                a.name() + "->" + b.name() + ".enabled = true",
+                a.name() + "->" + b.name() + ".topics = " + name + "-.*",
+                "emit.checkpoints.interval.seconds = 1",
+                "emit.heartbeats.enabled = false",
+                "refresh.topics.interval.seconds = 2",
+                "flink.pipeline.name = crash-" + name,
+                "flink.execution.checkpointing.interval = 2 s",
+                "flink.parallelism.default = 2"));
+        lines.addAll(List.of(extra));
+        Files.writeString(config, String.join("\n", lines) + "\n");
+        return config;
+    }
+
+    /** The newest completed checkpoint's id under {@code state}, 0 when there is none. */
+    private static int checkpointId(Path state) {
+        try {
+            return Files.exists(state) ? MirrorRunner.latestRetainedCheckpoint(state)
+                    .map(p -> Integer.parseInt(p.getFileName().toString().substring(4))).orElse(0) : 0;
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    private static boolean transactionsOpen(String prefix) {
+        try {
+            return b.admin().listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+                    .anyMatch(t -> t.transactionalId().startsWith(prefix) && t.state().toString().equals("Ongoing"));
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
     private static boolean targetTopicExists(String topic) {
         try {
             return b.admin().listTopics().names().get(10, TimeUnit.SECONDS).contains(topic);
@@ -179,9 +248,9 @@ class CrashRestartIT {
         }
     }
 
-    private Processes.Started start(Path config, Path state, String name) throws Exception {
+    private Processes.Started start(Path config, Path state, String name, String... javaOptions) throws Exception {
         int port = Processes.freePort();
-        Processes.Started mirror = Processes.mirror(dir, name, "run", "--config", config.toString(),
+        Processes.Started mirror = Processes.mirror(dir, name, List.of(javaOptions), "run", "--config", config.toString(),
                 "--state-dir", state.toString(), "--web-port", String.valueOf(port), "--skip-preflight");
         Poll.until(name + " to run its job", TIMEOUT, () -> mirror.out().contains("running; web UI")
                 || !mirror.process().isAlive());

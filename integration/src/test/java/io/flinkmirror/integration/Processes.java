@@ -77,11 +77,18 @@ final class Processes {
 
     /** {@code bin/mirror ARGS}, run from an unrelated working directory, logging under {@code dir}. */
     static Started mirror(Path dir, String name, String... args) throws IOException {
+        return mirror(dir, name, List.of(), args);
+    }
+
+    /** As {@link #mirror(Path, String, String...)}, the JVM started with {@code javaOptions} too. */
+    static Started mirror(Path dir, String name, List<String> javaOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(home().resolve("bin/mirror").toString());
         command.addAll(Arrays.asList(args));
+        String options = String.join(" ", javaOptions);
         return start(dir, name, Map.of("FLINK_MIRROR_LOG_DIR", dir.resolve("logs").toString(),
-                "FLINK_MIRROR_JAVA_OPTS", "-Djava.io.tmpdir=" + dir), command.toArray(String[]::new));
+                "FLINK_MIRROR_JAVA_OPTS", ("-Djava.io.tmpdir=" + dir + " " + options).trim()),
+                command.toArray(String[]::new));
     }
 
     static int freePort() throws IOException {

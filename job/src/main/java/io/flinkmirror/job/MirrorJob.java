@@ -4,6 +4,7 @@ import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.resume.ResumeFromTarget;
 import io.flinkmirror.job.sink.CommitGuardSink;
+import io.flinkmirror.job.sink.HeldCommits;
 import io.flinkmirror.job.source.OneSplitPerPartitionSource;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
@@ -90,6 +91,10 @@ public final class MirrorJob {
                      BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink) {
         this.config = config;
         this.beforeSink = beforeSink;
+        if (HeldCommits.requested()) {
+            LOG.warn("Fault injection on (-D{}=true): sink transactions are never committed", HeldCommits.PROPERTY);
+            this.committerDecorator = HeldCommits::new;
+        }
     }
 
     /** Decorates every flow's sink committer: tests use it to hold commits back (a fault injection point). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.local.LocalKafkaCluster;
 import io.flinkmirror.job.sink.CommitGuardSink;
+import io.flinkmirror.job.sink.HeldCommits;
 import io.flinkmirror.testutils.ContinuousProducer;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.KafkaClusters;
@@ -14,14 +15,11 @@ import io.flinkmirror.testutils.ProducedRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.api.connector.sink2.Committer;
-import org.apache.flink.connector.kafka.sink.KafkaCommittable;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -53,29 +51,10 @@ class TransactionTimeoutIT {
         b = KAFKA.get(1);
     }
 
-    /** Leaves every transaction open, as a job killed between a checkpoint and its commit does. */
-    static final class HoldingCommitter implements Committer<KafkaCommittable> {
-        private final Committer<KafkaCommittable> delegate;
-
-        HoldingCommitter(Committer<KafkaCommittable> delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void commit(Collection<CommitRequest<KafkaCommittable>> requests) {
-            // not committed, and not reported: Flink counts them as committed and keeps going
-        }
-
-        @Override
-        public void close() throws Exception {
-            delegate.close();
-        }
-    }
-
     private static JobClient start(Map<String, String> props, boolean holdCommits) throws Exception {
         MirrorJob job = new MirrorJob(MirrorConfig.parse(props));
         if (holdCommits) {
-            job.withCommitterDecorator(HoldingCommitter::new);
+            job.withCommitterDecorator(HeldCommits::new);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(job.flinkConfiguration());
         job.build(env);
