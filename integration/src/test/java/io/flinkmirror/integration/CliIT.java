@@ -38,10 +38,11 @@ class CliIT {
                 ""));
         long start = System.nanoTime();
         Processes.Started run = Processes.mirror(dir, "typo", "run", "--config", config.toString());
-        int code = run.awaitExit(Duration.ofSeconds(30));
+        int code = run.awaitExit(Duration.ofSeconds(60));
 
         assertThat(code).isNotZero();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        // Generous (shared, noisy machines; includes the JVM start): it fails, it does not wait for the clients' timeouts.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
         String err = run.err().strip();
         assertThat(err.lines()).as("stderr: %s", err).hasSize(1);
         assertThat(err).contains("refresh.topics.interval.second", "refresh.topics.interval.seconds");
@@ -59,10 +60,11 @@ class CliIT {
                 ""));
         long start = System.nanoTime();
         Processes.Started run = Processes.mirror(dir, "unreachable", "run", "--config", config.toString());
-        int code = run.awaitExit(Duration.ofSeconds(30));
+        int code = run.awaitExit(Duration.ofSeconds(60));
 
         assertThat(code).isNotZero();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        // Generous (shared, noisy machines; includes the JVM start): it fails, it does not wait for the clients' timeouts.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
         String err = run.err().strip();
         assertThat(err.lines()).as("stderr: %s", err).hasSize(1);
         assertThat(err).contains("'A'", "localhost:" + closedPort, "unreachable");

@@ -3,13 +3,14 @@ package io.flinkmirror.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flinkmirror.job.cli.FlinkRest;
-import io.flinkmirror.job.local.LocalFlinkCluster;
-import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.cli.FlinkRest;
+import io.flinkmirror.cli.local.LocalFlinkCluster;
+import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ContinuousProducer;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
+import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import java.net.URI;
@@ -301,23 +302,8 @@ class SessionClusterIT {
     }
 
     private static List<Checkpoint> readCheckpoints(String topic) {
-        Map<String, Object> props = Map.of("bootstrap.servers", b.bootstrapServers(), "auto.offset.reset",
-                "earliest", "enable.auto.commit", false);
-        List<Checkpoint> checkpoints = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    checkpoints.add(Checkpoint.deserialize(r.key(), r.value()));
-                }
-            }
-        }
-        return checkpoints;
+        return OffsetMappingAssertions.readAll(b, topic).stream()
+                .map(r -> Checkpoint.deserialize(r.key(), r.value())).toList();
     }
 
     private Path config(String name, String topics) throws Exception {

@@ -2,7 +2,7 @@ package io.flinkmirror.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.job.local.LocalKafkaCluster;
+import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.ProducedRecord;

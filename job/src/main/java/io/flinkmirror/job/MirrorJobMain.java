@@ -57,7 +57,7 @@ public final class MirrorJobMain implements Callable<Integer> {
         return 0;
     }
 
-    /** Loads and checks the config; errors a user can fix become one-line messages (see {@link #run}). */
+    /** Loads and checks the config; errors a user can fix become one-line messages (see {@link #main}). */
     public static MirrorJob prepare(Path file, boolean skipPreflight) {
         MirrorConfig config = MirrorConfig.load(file);
         if (!skipPreflight) {
@@ -66,9 +66,9 @@ public final class MirrorJobMain implements Callable<Integer> {
         return new MirrorJob(config);
     }
 
-    /** Runs a picocli command, printing expected errors as one line on stderr, and returns its exit code. */
-    public static int run(Object command, String... args) {
-        return commandLine(command).execute(args);
+    /** Runs the job's command line in this JVM (errors a user can fix: one line on stderr, code 2). */
+    public static int run(String... args) {
+        return commandLine(new MirrorJobMain()).execute(args);
     }
 
     private static CommandLine commandLine(Object command) {

@@ -68,10 +68,10 @@ final class BenchEnv {
         return Paths.get(System.getProperty("mirror.home", "..")).toAbsolutePath().normalize();
     }
 
-    /** {@code java -cp} of the shaded job jar plus its local (Flink) classpath, as {@code bin/mirror} runs it. */
+    /** {@code java -cp} of the launcher jar plus its classpath (the shaded job jar, Flink), as {@code bin/mirror} runs it. */
     static String mirrorClasspath() throws IOException {
-        Path jar = Paths.get(required("mirror.job.jar"));
-        Path local = home().resolve("job/target/local-classpath.txt");
+        Path jar = Paths.get(required("mirror.cli.jar"));
+        Path local = home().resolve("cli/target/local-classpath.txt");
         return jar + java.io.File.pathSeparator + Files.readString(local).trim();
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Flink Mirror against MirrorMaker 2 (dedicated mode, at-least-once and exactly-once) and a plain copy loop (the
@@ -25,6 +26,7 @@ class MirrorBenchmark {
     private static final String TOPIC = "bench";
 
     @Test
+    @Timeout(value = 24, unit = TimeUnit.HOURS) // long by design; the default per-test timeout is 10 min
     void compareWithMirrorMaker2AndTheCeiling() throws Exception {
         BenchSettings settings = BenchSettings.fromSystemProperties();
         Path output = BenchEnv.home().resolve("integration/target/benchmark");

@@ -70,7 +70,7 @@ final class Replicators {
                 jvm.add("-Dlog4j.configurationFile=" + BenchEnv.home().resolve("conf/log4j2-cli.properties"));
                 jvm.add("-Dmirror.console.level=WARN");
                 jvm.add("-Dlog.file=" + dir.resolve(name + "-flink.log"));
-                return ChildJvm.start(name, dir, jvm, BenchEnv.mirrorClasspath(), "io.flinkmirror.job.cli.MirrorCli",
+                return ChildJvm.start(name, dir, jvm, BenchEnv.mirrorClasspath(), "io.flinkmirror.cli.MirrorCli",
                         List.of("run", "--config", config.toString(), "--web-port",
                                 String.valueOf(BenchEnv.freePort()), "--parallelism", String.valueOf(threads)));
             }

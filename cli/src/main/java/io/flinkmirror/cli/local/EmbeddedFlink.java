@@ -1,0 +1,108 @@
+package io.flinkmirror.cli.local;
+
+import io.flinkmirror.job.MirrorJob;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the Flink Mirror job in an embedded Flink (a MiniCluster in this JVM) with the web UI. */
+public final class EmbeddedFlink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
+
+    private final JobClient client;
+    private final String webUrl;
+
+    private EmbeddedFlink(JobClient client, String webUrl) {
+        this.client = client;
+        this.webUrl = webUrl;
+    }
+
+    /** Submits {@code job} to a new embedded Flink whose web UI and REST API listen on {@code webPort}. */
+    public static EmbeddedFlink start(MirrorJob job, int webPort, Integer parallelism) throws Exception {
+        return start(job, job.flinkConfiguration(), webPort, parallelism);
+    }
+
+    /** As {@link #start(MirrorJob, int, Integer)}, with the Flink configuration {@code conf} (the job's, amended). */
+    public static EmbeddedFlink start(MirrorJob job, Configuration conf, int webPort, Integer parallelism)
+            throws Exception {
+        conf.set(RestOptions.PORT, webPort);
+        conf.set(RestOptions.BIND_ADDRESS, "localhost");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        if (parallelism != null) {
+            env.setParallelism(parallelism);
+        }
+        job.build(env);
+        JobClient client = env.executeAsync(job.jobName());
+        return new EmbeddedFlink(client, "http://localhost:" + webPort);
+    }
+
+    public JobClient client() {
+        return client;
+    }
+
+    /** Base URL of the web UI and REST API. */
+    public String webUrl() {
+        return webUrl;
+    }
+
+    /** Blocks until the job ends. */
+    public void awaitTermination() throws Exception {
+        client.getJobExecutionResult().get();
+    }
+
+    /**
+     * Stops the job with a final savepoint into {@code savepointDir} (its transactions committed), waiting at most
+     * {@code timeout}; cancels it if that fails (its last checkpoint is retained). Returns the savepoint's path, or
+     * null if the job was cancelled or had already ended.
+     */
+    public String stopWithSavepoint(String savepointDir, Duration timeout) {
+        try {
+            if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                return null;
+            }
+            long start = System.nanoTime();
+            String path = client.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("Stopped job {} with savepoint {} in {} ms; the next start resumes from it", client.getJobID(),
+                    path, (System.nanoTime() - start) / 1_000_000);
+            return path;
+        } catch (TimeoutException e) {
+            LOG.warn("No savepoint of job {} within {} s: cancelling it; the next start resumes from its last "
+                    + "checkpoint", client.getJobID(), timeout.toSeconds());
+        } catch (Exception e) {
+            LOG.warn("Stop-with-savepoint of job {} failed ({}): cancelling it; the next start resumes from its "
+                    + "last checkpoint", client.getJobID(), rootMessage(e));
+        }
+        close();
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
+    /** Cancels the job if it still runs. */
+    @Override
+    public void close() {
+        try {
+            if (!client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                client.cancel().get(30, TimeUnit.SECONDS);
+                LOG.info("Cancelled job {}", client.getJobID());
+            }
+        } catch (Exception e) {
+            LOG.warn("Could not cancel job {}: {}", client.getJobID(), e.toString());
+        }
+    }
+}

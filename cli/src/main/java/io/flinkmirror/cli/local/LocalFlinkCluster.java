@@ -1,0 +1,409 @@
+package io.flinkmirror.cli.local;
+
+import io.flinkmirror.cli.FlinkRest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ClusterOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
+import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
+
+/**
+ * A standalone Flink session cluster on this machine, started from the Flink jars on a classpath (no Flink
+ * distribution needed): one JobManager and one TaskManager, each its own JVM, as {@code start-cluster.sh} runs them.
+ *
+ * <p>Everything lives under one state directory: {@code conf/} (config.yaml, log4j), {@code log/}, the pid files
+ * {@code jobmanager.pid} / {@code taskmanager.pid}, checkpoints and temp files. The processes outlive the JVM that
+ * started them; {@link #stop()} (from any JVM) ends them through their pid files. {@link #start} starts whichever of
+ * the two is not running, so after a TaskManager died it starts a new one for the running JobManager.
+ */
+public final class LocalFlinkCluster {
+
+    /** Main class of the JobManager process (standalone session mode). */
+    public static final String JOB_MANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+    /** Main class of the TaskManager process. */
+    public static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+
+    /** Module openings Flink needs on Java 17 (flink-dist's {@code env.java.opts.all}); more are taken over. */
+    private static final List<String> REQUIRED_JVM_OPENS = List.of(
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.time=ALL-UNNAMED", "--add-opens=java.base/java.text=ALL-UNNAMED");
+
+    /**
+     * How to start the cluster. Defaults fit a 2-core, 24 GiB machine that also runs two Kafka brokers: JobManager
+     * 1 GiB, TaskManager 1.5 GiB with 4 slots and little managed memory (the job keeps its state on the heap).
+     */
+    public record Settings(int restPort, int rpcPort, int slots, MemorySize jobManagerMemory,
+                           MemorySize taskManagerMemory, Map<String, String> extraConfig) {
+
+        public static final int DEFAULT_REST_PORT = 8081;
+        public static final int DEFAULT_RPC_PORT = 6123;
+        public static final int DEFAULT_SLOTS = 4;
+        public static final MemorySize DEFAULT_JOB_MANAGER_MEMORY = MemorySize.parse("1g");
+        public static final MemorySize DEFAULT_TASK_MANAGER_MEMORY = MemorySize.parse("1536m");
+
+        public Settings {
+            extraConfig = Map.copyOf(extraConfig);
+        }
+
+        public static Settings defaults() {
+            return new Settings(DEFAULT_REST_PORT, DEFAULT_RPC_PORT, DEFAULT_SLOTS, DEFAULT_JOB_MANAGER_MEMORY,
+                    DEFAULT_TASK_MANAGER_MEMORY, Map.of());
+        }
+    }
+
+    /** One process of the cluster as its pid file tells: its pid, and whether that pid is our Flink process. */
+    public record ProcessState(String role, long pid, boolean alive) {
+        @Override
+        public String toString() {
+            return role + (pid < 0 ? " not started" : alive ? " running (pid " + pid + ")" : " not running (pid "
+                    + pid + " gone)");
+        }
+    }
+
+    private final Path dir;
+
+    private LocalFlinkCluster(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    /** The cluster whose state lives in {@code dir} (nothing is started or read yet). */
+    public static LocalFlinkCluster at(Path dir) {
+        return new LocalFlinkCluster(dir);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path confDir() {
+        return dir.resolve("conf");
+    }
+
+    public Path logDir() {
+        return dir.resolve("log");
+    }
+
+    /**
+     * The Flink jars of {@code classpath} that a cluster needs: everything except Kafka, the Kafka connector and
+     * Flink Mirror itself (the job jar brings those, as it does on any Flink cluster).
+     */
+    public static String clusterClasspath(String classpath) {
+        return Arrays.stream(classpath.split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.isBlank())
+                .filter(entry -> {
+                    String path = entry.replace('\\', '/');
+                    String file = path.substring(path.lastIndexOf('/') + 1);
+                    return !path.contains("/org/apache/kafka/") && !path.contains("/io/flinkmirror/")
+                            && !path.contains("/info/picocli/") && !path.contains("/org/junit/")
+                            && !file.startsWith("flink-connector-kafka") && !file.startsWith("flink-mirror-")
+                            && !file.startsWith("kafka");
+                })
+                .collect(Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    /**
+     * Starts the JobManager unless it runs, then a TaskManager unless one runs, and waits until the TaskManager's
+     * slots are registered. A JobManager that already runs keeps its configuration ({@code settings} apply to the
+     * processes started now).
+     *
+     * @param classpath Flink's jars (see {@link #clusterClasspath})
+     */
+    public void start(Settings settings, String classpath, Duration timeout) throws IOException, InterruptedException {
+        Files.createDirectories(logDir());
+        boolean jobManagerRunning = jobManager().alive();
+        if (!jobManagerRunning) {
+            writeConfig(settings);
+        }
+        Configuration conf = configuration();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!jobManagerRunning) {
+            Process jm = launch("jobmanager", JOB_MANAGER_MAIN, jobManagerJvmArgs(conf), jobManagerDynamicArgs(conf),
+                    classpath);
+            awaitRest(jm, deadline);
+        }
+        if (!taskManager().alive()) {
+            Set<String> known = taskManagerIds();
+            Process tm = launch("taskmanager", TASK_MANAGER_MAIN, taskManagerJvmArgs(conf),
+                    taskManagerDynamicArgs(conf), classpath);
+            awaitTaskManager(tm, known, deadline);
+        }
+    }
+
+    /** Ends the TaskManager, then the JobManager (SIGTERM, then SIGKILL after {@code timeout}); removes pid files. */
+    public List<ProcessState> stop(Duration timeout) throws IOException {
+        List<ProcessState> stopped = new ArrayList<>();
+        for (String role : List.of("taskmanager", "jobmanager")) {
+            ProcessState state = state(role);
+            if (state.alive()) {
+                ProcessHandle handle = ProcessHandle.of(state.pid()).orElseThrow();
+                handle.destroy();
+                try {
+                    handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    handle.destroyForcibly();
+                }
+                stopped.add(state);
+            }
+            Files.deleteIfExists(pidFile(role));
+        }
+        return stopped;
+    }
+
+    /** The JobManager as its pid file tells. */
+    public ProcessState jobManager() {
+        return state("jobmanager");
+    }
+
+    /** The TaskManager as its pid file tells. */
+    public ProcessState taskManager() {
+        return state("taskmanager");
+    }
+
+    /** The REST API / web UI address of the cluster, from its config ({@code http://localhost:<rest.port>}). */
+    public String restUrl() {
+        return "http://localhost:" + configuration().get(RestOptions.PORT);
+    }
+
+    /** The cluster's configuration as written to {@code conf/config.yaml}; empty before the first start. */
+    public Configuration configuration() {
+        Path file = confDir().resolve("config.yaml");
+        Configuration conf = new Configuration();
+        if (!Files.exists(file)) {
+            return conf;
+        }
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                int colon = line.indexOf(": ");
+                if (!line.startsWith("#") && colon > 0) {
+                    conf.setString(line.substring(0, colon).trim(), unquote(line.substring(colon + 2).trim()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+        return conf;
+    }
+
+    private void writeConfig(Settings settings) throws IOException {
+        Map<String, String> conf = new LinkedHashMap<>();
+        conf.put(JobManagerOptions.ADDRESS.key(), "localhost");
+        conf.put(JobManagerOptions.BIND_HOST.key(), "localhost");
+        conf.put(JobManagerOptions.PORT.key(), String.valueOf(settings.rpcPort()));
+        conf.put(RestOptions.ADDRESS.key(), "localhost");
+        conf.put(RestOptions.BIND_ADDRESS.key(), "localhost");
+        conf.put(RestOptions.PORT.key(), String.valueOf(settings.restPort()));
+        conf.put(TaskManagerOptions.HOST.key(), "localhost");
+        conf.put(TaskManagerOptions.BIND_HOST.key(), "localhost");
+        conf.put(TaskManagerOptions.NUM_TASK_SLOTS.key(), String.valueOf(settings.slots()));
+        conf.put(JobManagerOptions.TOTAL_PROCESS_MEMORY.key(), settings.jobManagerMemory().toString());
+        conf.put(TaskManagerOptions.TOTAL_PROCESS_MEMORY.key(), settings.taskManagerMemory().toString());
+        // The job keeps its state on the heap (hashmap state backend): managed memory would sit unused.
+        conf.put(TaskManagerOptions.MANAGED_MEMORY_FRACTION.key(), "0.05");
+        conf.put(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), dir.resolve("checkpoints").toUri().toString());
+        conf.put(CoreOptions.TMP_DIRS.key(), dir.resolve("tmp").toString());
+        conf.put(WebOptions.UPLOAD_DIR.key(), dir.resolve("uploads").toString());
+        conf.put(ClusterOptions.PROCESS_WORKING_DIR_BASE.key(), dir.resolve("work").toString());
+        // A job's main() that calls System.exit must not end the JobManager it runs in (REST submissions).
+        conf.put(ClusterOptions.INTERCEPT_USER_SYSTEM_EXIT.key(), ClusterOptions.UserSystemExitMode.THROW.name());
+        conf.putAll(settings.extraConfig());
+        Files.createDirectories(confDir());
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.createDirectories(dir.resolve("uploads"));
+        StringBuilder yaml = new StringBuilder("# Written by bin/mirror cluster start; flat Flink keys.\n");
+        conf.forEach((k, v) -> yaml.append(k).append(": ").append(quote(v)).append('\n'));
+        Files.writeString(confDir().resolve("config.yaml"), yaml);
+        Files.writeString(confDir().resolve("log4j.properties"), String.join("\n",
+                "rootLogger.level = INFO",
+                "rootLogger.appenderRef.file.ref = MainAppender",
+                "appender.main.name = MainAppender",
+                "appender.main.type = File",
+                "appender.main.append = true",
+                "appender.main.fileName = ${sys:log.file}",
+                "appender.main.layout.type = PatternLayout",
+                "appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                "logger.kafka.name = org.apache.kafka",
+                "logger.kafka.level = WARN",
+                "# Flink 2.2's sink committers register their pendingCommittables gauge again at every checkpoint",
+                "# (a WARN 'Name collision' per committer and checkpoint).",
+                "logger.metricgroup.name = org.apache.flink.metrics.MetricGroup",
+                "logger.metricgroup.level = ERROR",
+                ""));
+    }
+
+    private List<String> jobManagerJvmArgs(Configuration conf) {
+        JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
+        return split(JobManagerProcessUtils.generateJvmParametersStr(spec, conf));
+    }
+
+    private List<String> jobManagerDynamicArgs(Configuration conf) {
+        return split(JobManagerProcessUtils.generateDynamicConfigsStr(
+                JobManagerProcessUtils.processSpecFromConfig(conf)));
+    }
+
+    private List<String> taskManagerJvmArgs(Configuration conf) {
+        return split(ProcessMemoryUtils.generateJvmParametersStr(TaskExecutorProcessUtils.processSpecFromConfig(conf)));
+    }
+
+    private List<String> taskManagerDynamicArgs(Configuration conf) {
+        TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
+        return split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec));
+    }
+
+    private Process launch(String role, String mainClass, List<String> jvmArgs, List<String> dynamicArgs,
+                           String classpath) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(marker(role));
+        command.addAll(jvmArgs);
+        command.addAll(jvmOpens());
+        command.add("-Djava.io.tmpdir=" + dir.resolve("tmp"));
+        command.add("-Dlog.file=" + logDir().resolve(role + ".log"));
+        command.add("-Dlog4j.configurationFile=" + confDir().resolve("log4j.properties").toUri());
+        command.add("-classpath");
+        command.add(classpath);
+        command.add(mainClass);
+        command.add("--configDir");
+        command.add(confDir().toString());
+        command.addAll(dynamicArgs);
+        Process process = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir().resolve(role + ".out").toFile()))
+                .redirectErrorStream(true)
+                .start();
+        Files.writeString(pidFile(role), process.pid() + "\n");
+        return process;
+    }
+
+    /** Flink's module openings, plus every {@code --add-opens/--add-exports} this JVM was started with. */
+    private static List<String> jvmOpens() {
+        Set<String> opens = new LinkedHashSet<>(REQUIRED_JVM_OPENS);
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-opens=") || arg.startsWith("--add-exports=")) {
+                opens.add(arg);
+            }
+        }
+        return new ArrayList<>(opens);
+    }
+
+    private void awaitRest(Process jm, long deadline) throws InterruptedException {
+        FlinkRest rest = new FlinkRest(restUrl());
+        while (!answers(rest)) {
+            failIfEnded(jm, "JobManager", deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean answers(FlinkRest rest) {
+        try {
+            rest.overview();
+            return true;
+        } catch (FlinkRest.RestException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits for a TaskManager that was not registered before ({@code known}): a killed one stays listed until its
+     * heartbeat times out.
+     */
+    private void awaitTaskManager(Process tm, Set<String> known, long deadline) throws InterruptedException {
+        while (known.containsAll(taskManagerIds())) {
+            failIfEnded(tm, "TaskManager", deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    /** Ids of the TaskManagers registered at the JobManager (none if it does not answer). */
+    public Set<String> taskManagerIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        try {
+            new FlinkRest(restUrl()).taskManagers().forEach(tm -> ids.add(tm.path("id").asText()));
+        } catch (FlinkRest.RestException e) {
+            // not up (yet): no TaskManager known
+        }
+        return ids;
+    }
+
+    private void failIfEnded(Process process, String role, long deadline) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(role + " exited with code " + process.exitValue() + "; see "
+                    + logDir().resolve(role.toLowerCase() + ".log") + " and .out");
+        }
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(role + " not ready in time; see " + logDir().resolve(role.toLowerCase()
+                    + ".log"));
+        }
+    }
+
+    private ProcessState state(String role) {
+        Path file = pidFile(role);
+        if (!Files.exists(file)) {
+            return new ProcessState(role, -1, false);
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(file).trim());
+        } catch (IOException | NumberFormatException e) {
+            return new ProcessState(role, -1, false);
+        }
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        // A reused pid is not ours: our process has the marker first on its command line (which the JDK may
+        // truncate, hence first).
+        boolean alive = handle.isPresent() && handle.get().isAlive() && handle.get().info().commandLine()
+                .map(cmd -> cmd.contains(marker(role))).orElse(true);
+        return new ProcessState(role, pid, alive);
+    }
+
+    /** A system property naming the role and the state directory, so a pid can be told to be ours. */
+    private String marker(String role) {
+        return "-Dflink-mirror.cluster=" + role + "@" + dir;
+    }
+
+    private Path pidFile(String role) {
+        return dir.resolve(role + ".pid");
+    }
+
+    private static List<String> split(String args) {
+        return Arrays.stream(args.trim().split("\\s+")).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+    }
+
+    private static String quote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static String unquote(String value) {
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            return value.substring(1, value.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+        }
+        return value;
+    }
+}
