@@ -216,8 +216,7 @@ public final class OffsetsCommand implements Runnable {
 
         /** The group's source offsets on topics the flow replicates, keyed by their remote names on the target. */
         private static Map<TopicPartition, Long> remoteNames(FlowConfig flow, Map<TopicPartition, Long> offsets) {
-            TopicSelector selector = new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), flow.target(),
-                    flow.replicateHeartbeats());
+            TopicSelector selector = flow.topicSelector();
             Map<TopicPartition, Long> remote = new HashMap<>();
             offsets.forEach((tp, offset) -> {
                 if (selector.shouldReplicate(tp.topic())) {

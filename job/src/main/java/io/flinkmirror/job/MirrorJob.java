@@ -2,31 +2,22 @@ package io.flinkmirror.job;
 
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
-import io.flinkmirror.job.resume.ResumeFromTarget;
 import io.flinkmirror.job.sink.CommitGuardSink;
 import io.flinkmirror.job.sink.HeldCommits;
-import io.flinkmirror.job.source.OneSplitPerPartitionSource;
-import io.flinkmirror.job.topics.MirrorTopicSubscriber;
-import io.flinkmirror.job.topics.TargetTopicManager;
 import io.flinkmirror.udfs.heartbeat.HeartbeatFunction;
 import io.flinkmirror.udfs.offsets.EncodedRecord;
 import io.flinkmirror.udfs.offsets.GroupOffset;
 import io.flinkmirror.udfs.offsets.GroupOffsetPoller;
 import io.flinkmirror.udfs.offsets.GroupOffsetSyncFunction;
 import io.flinkmirror.udfs.offsets.OffsetMappingFunction;
+import io.flinkmirror.udfs.offsets.OffsetMappingSettings;
 import io.flinkmirror.udfs.offsets.OffsetTrackingOperator;
 import io.flinkmirror.udfs.offsets.PartitionWrites;
 import io.flinkmirror.udfs.record.MirrorRecord;
-import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
-import io.flinkmirror.udfs.record.MirrorRecordSerializer;
 import io.flinkmirror.udfs.record.RecordSizeLimit;
 import io.flinkmirror.udfs.record.ReplicateFunction;
 import io.flinkmirror.udfs.record.ReplicatedRecords;
-import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
-import io.flinkmirror.udfs.topic.TopicSelector;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Properties;
 import java.util.function.BiFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -39,15 +30,10 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,7 +141,7 @@ public final class MirrorJob {
                 .map(new HeartbeatFunction(a, b, flow.heartbeatsTopic(), flow.targetAdminProps()))
                 .uid(MirrorOperator.HEARTBEAT.uid(a, b))
                 .name(MirrorOperator.HEARTBEAT.displayName(a, b)).setParallelism(1)
-                .sinkTo(internalTopicSink(flow.targetProducerProps()))
+                .sinkTo(KafkaConnectors.internalTopicSink(flow.targetProducerProps()))
                 .uid(MirrorOperator.HEARTBEAT_SINK.uid(a, b))
                 .name(MirrorOperator.HEARTBEAT_SINK.displayName(a, b)).setParallelism(1);
     }
@@ -168,7 +154,7 @@ public final class MirrorJob {
                 flow.exactlyOnce() ? "exactly-once" : "at-least-once", flow.refreshTopicsInterval());
 
         DataStream<MirrorRecord> records = env
-                .fromSource(source(flow), WatermarkStrategy.noWatermarks(), MirrorOperator.SOURCE.displayName(a, b))
+                .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow)), WatermarkStrategy.noWatermarks(), MirrorOperator.SOURCE.displayName(a, b))
                 .uid(MirrorOperator.SOURCE.uid(a, b));
 
         SingleOutputStreamOperator<MirrorRecord> replicated = records
@@ -181,7 +167,8 @@ public final class MirrorJob {
                 .transform(MirrorOperator.OFFSET_TRACKER.displayName(a, b), TypeInformation.of(MirrorRecord.class),
                         new OffsetTrackingOperator())
                 .uid(MirrorOperator.OFFSET_TRACKER.uid(a, b));
-        tracked.sinkTo(new CommitGuardSink(flow.name(), sink(flow), committerDecorator))
+        tracked.sinkTo(new CommitGuardSink(flow.name(), KafkaConnectors.sink(flow, transactionalIdPrefix(flow)),
+                committerDecorator))
                 .uid(MirrorOperator.SINK.uid(a, b))
                 .name(MirrorOperator.SINK.displayName(a, b));
         if (flow.offsetMapping()) {
@@ -196,9 +183,6 @@ public final class MirrorJob {
     private void addOffsetMapping(StreamExecutionEnvironment env, FlowConfig flow, DataStream<PartitionWrites> writes) {
         String a = flow.source();
         String b = flow.target();
-        boolean syncsOnSource = "source".equals(flow.offsetSyncsTopicLocation());
-        Map<String, String> syncsAdmin = syncsOnSource ? flow.sourceAdminProps() : flow.targetAdminProps();
-        Map<String, String> syncsProducer = syncsOnSource ? flow.sourceProducerProps() : flow.targetProducerProps();
 
         DataStream<GroupOffset> groupOffsets;
         Duration interval = flow.emitCheckpointsInterval();
@@ -216,8 +200,7 @@ public final class MirrorJob {
                             MirrorOperator.GROUP_OFFSET_TICKS.displayName(a, b))
                     .uid(MirrorOperator.GROUP_OFFSET_TICKS.uid(a, b)).setParallelism(1)
                     .process(new GroupOffsetPoller(flow.name(), flow.groupFilter(),
-                            new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), b,
-                                    flow.replicateHeartbeats()), flow.sourceAdminProps()))
+                            flow.topicSelector(), flow.sourceAdminProps()))
                     .uid(MirrorOperator.GROUP_OFFSET_POLLER.uid(a, b))
                     .name(MirrorOperator.GROUP_OFFSET_POLLER.displayName(a, b)).setParallelism(1);
         }
@@ -225,18 +208,18 @@ public final class MirrorJob {
         SingleOutputStreamOperator<EncodedRecord> checkpoints = writes
                 .keyBy(PartitionWrites::sourceKey)
                 .connect(groupOffsets.keyBy(GroupOffset::sourceKey))
-                .process(new OffsetMappingFunction(flow.name(), flow.offsetSyncsTopic(), flow.checkpointsTopic(),
-                        flow.sourceConsumerProps(), flow.targetConsumerProps(), syncsAdmin, flow.targetAdminProps(),
-                        MAX_RUNS_PER_PARTITION, flow.exactlyOnce())
-                        .withHistoryRebuild(flow.replicationPolicy(), a,
-                                new ReplicatedRecords(b, flow.provenanceHeader()), HISTORY_RECORDS))
+                .process(new OffsetMappingFunction(new OffsetMappingSettings(flow.name(), flow.offsetSyncsTopic(),
+                        flow.checkpointsTopic(), flow.sourceConsumerProps(), flow.targetConsumerProps(),
+                        flow.offsetSyncsAdminProps(), flow.targetAdminProps(), MAX_RUNS_PER_PARTITION,
+                        flow.exactlyOnce(), new OffsetMappingSettings.History(flow.replicationPolicy(), a,
+                                new ReplicatedRecords(b, flow.provenanceHeader()), HISTORY_RECORDS))))
                 .uid(MirrorOperator.OFFSET_MAPPING.uid(a, b))
                 .name(MirrorOperator.OFFSET_MAPPING.displayName(a, b));
-        checkpoints.sinkTo(internalTopicSink(flow.targetProducerProps()))
+        checkpoints.sinkTo(KafkaConnectors.internalTopicSink(flow.targetProducerProps()))
                 .uid(MirrorOperator.CHECKPOINTS_SINK.uid(a, b))
                 .name(MirrorOperator.CHECKPOINTS_SINK.displayName(a, b));
         if (flow.emitOffsetSyncs()) {
-            checkpoints.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS).sinkTo(internalTopicSink(syncsProducer))
+            checkpoints.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS).sinkTo(KafkaConnectors.internalTopicSink(flow.offsetSyncsProducerProps()))
                     .uid(MirrorOperator.OFFSET_SYNCS_SINK.uid(a, b))
                     .name(MirrorOperator.OFFSET_SYNCS_SINK.displayName(a, b));
         }
@@ -250,70 +233,6 @@ public final class MirrorJob {
                     .uid(MirrorOperator.GROUP_OFFSET_SYNC_END.uid(a, b))
                     .name(MirrorOperator.GROUP_OFFSET_SYNC_END.displayName(a, b));
         }
-    }
-
-    /**
-     * Offset syncs, checkpoints and heartbeats are idempotent facts about committed data (compacted topics, keyed by partition or
-     * group): at-least-once is enough, and MirrorMaker 2's readers use read_uncommitted.
-     */
-    private static KafkaSink<EncodedRecord> internalTopicSink(Map<String, String> producerProps) {
-        Properties props = new Properties();
-        props.putAll(producerProps);
-        return KafkaSink.<EncodedRecord>builder()
-                .setKafkaProducerConfig(props)
-                .setRecordSerializer(new EncodedRecord.Serializer())
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build();
-    }
-
-    /** The flow's Kafka source: one split per partition, started without state from what the target holds. */
-    private OneSplitPerPartitionSource<MirrorRecord> source(FlowConfig flow) {
-        Properties props = new Properties();
-        props.putAll(flow.sourceConsumerProps());
-        Object isolation = props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        if (isolation != null && !"read_committed".equals(isolation)) {
-            LOG.warn("{} ignoring {}.consumer.isolation.level={}: the source is always read read_committed so "
-                    + "that aborted transactions are never replicated", flow.name(), flow.source(), isolation);
-        }
-        props.putIfAbsent(ConsumerConfig.GROUP_ID_CONFIG, "flink-mirror-" + flow.source() + "-" + flow.target());
-        // A source topic deleted while replicated must stay deleted: fetching it would re-create it (brokers with
-        // auto.create.topics.enable=true, the default), with the broker's default partition count.
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        props.put("partition.discovery.interval.ms", String.valueOf(flow.refreshTopicsInterval().toMillis()));
-        props.putIfAbsent("client.id.prefix", "flink-mirror-" + flow.source() + "-" + flow.target());
-
-        TopicSelector selector = new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), flow.target(),
-                flow.replicateHeartbeats());
-        TargetTopicManager topics = new TargetTopicManager(flow.source(), flow.target(), flow.replicationPolicy(),
-                flow.replicationFactor(), flow.syncTopicConfigs(), flow.syncTopicConfigsInterval(),
-                new DefaultConfigPropertyFilter(flow.configPropertiesExclude()));
-        ResumeFromTarget startingOffsets = new ResumeFromTarget(flow.name(), flow.source(), flow.target(),
-                flow.replicationPolicy(), flow.provenanceHeader(), transactionalIdPrefix(flow),
-                flow.sourceConsumerProps(), flow.targetConsumerProps(), flow.targetAdminProps());
-        KafkaSource<MirrorRecord> source = KafkaSource.<MirrorRecord>builder()
-                .setProperties(props)
-                .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), selector, topics, flow.targetAdminProps()))
-                // Without state, resume from what the target holds; the source group's offsets are for lag only.
-                .setStartingOffsets(startingOffsets)
-                .setDeserializer(new MirrorRecordDeserializer())
-                .build();
-        return new OneSplitPerPartitionSource<>(flow.name(), source, startingOffsets);
-    }
-
-    private KafkaSink<MirrorRecord> sink(FlowConfig flow) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
-        props.putAll(flow.targetProducerProps());
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                String.valueOf(flow.sinkTransactionTimeout().toMillis()));
-        return KafkaSink.<MirrorRecord>builder()
-                .setKafkaProducerConfig(props)
-                .setRecordSerializer(new MirrorRecordSerializer())
-                .setDeliveryGuarantee(flow.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE
-                        : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix(flow))
-                .build();
     }
 
     /** Stable per job and flow, so a restarted job fences and aborts the transactions of its previous run. */

@@ -21,7 +21,6 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.SaslConfigs;
@@ -164,8 +163,7 @@ public final class Preflight {
     private static List<String> checkSourceAcls(Admin admin, FlowConfig flow, Duration timeout) throws Exception {
         String principal = principal(flow.sourceAdminProps());
         String cluster = "source cluster '" + flow.source() + "'";
-        TopicSelector selector = new TopicSelector(flow.topicFilter(), flow.replicationPolicy(), flow.target(),
-                flow.replicateHeartbeats());
+        TopicSelector selector = flow.topicSelector();
         List<String> topics = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
                 .filter(selector::shouldReplicate).sorted().toList();
         List<String> missing = new ArrayList<>();
@@ -179,8 +177,7 @@ public final class Preflight {
                         + " grant it or set sync.topic.configs.enabled=false)");
             }
         }
-        String group = flow.sourceConsumerProps().getOrDefault(ConsumerConfig.GROUP_ID_CONFIG,
-                "flink-mirror-" + flow.source() + "-" + flow.target());
+        String group = flow.sourceGroupId();
         try {
             ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(group),
                             new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))

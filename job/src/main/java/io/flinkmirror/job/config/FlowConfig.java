@@ -7,10 +7,13 @@ import io.flinkmirror.udfs.filter.TopicFilter;
 import io.flinkmirror.udfs.policy.IdentityReplicationPolicy;
 import io.flinkmirror.udfs.policy.ReplicationPolicies;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
+import io.flinkmirror.udfs.topic.TopicSelector;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
  * The settings of one replication flow {@code source->target}, typed and validated. Every flow-level key is read from
@@ -48,10 +51,15 @@ public final class FlowConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    /** Value of {@link #offsetSyncsTopicLocation()} for the source cluster. */
-    public static final String LOCATION_SOURCE = "source";
-    /** Value of {@link #offsetSyncsTopicLocation()} for the target cluster. */
-    public static final String LOCATION_TARGET = "target";
+    /** Which cluster holds the flow's offset-syncs topic ({@code offset-syncs.topic.location}). */
+    public enum Location {
+        SOURCE, TARGET;
+
+        /** As written in the config file. */
+        public String configValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private static final String EXACTLY_ONCE = "exactly-once";
     private static final String AT_LEAST_ONCE = "at-least-once";
@@ -78,7 +86,7 @@ public final class FlowConfig implements Serializable {
     private final Duration emitHeartbeatsInterval;
     private final boolean syncGroupOffsets;
     private final Duration syncGroupOffsetsInterval;
-    private final String offsetSyncsTopicLocation;
+    private final Location offsetSyncsTopicLocation;
     private final boolean emitOffsetSyncs;
     private final long offsetLagMax;
     private final boolean exactlyOnce;
@@ -118,8 +126,8 @@ public final class FlowConfig implements Serializable {
                 ConfigKeys.EMIT_HEARTBEATS_INTERVAL);
         this.syncGroupOffsets = settings.bool(ConfigKeys.SYNC_GROUP_OFFSETS_ENABLED);
         this.syncGroupOffsetsInterval = settings.seconds(ConfigKeys.SYNC_GROUP_OFFSETS_INTERVAL);
-        this.offsetSyncsTopicLocation = settings.oneOf(ConfigKeys.OFFSET_SYNCS_TOPIC_LOCATION, false,
-                LOCATION_SOURCE, LOCATION_TARGET);
+        this.offsetSyncsTopicLocation = Location.valueOf(settings.oneOf(ConfigKeys.OFFSET_SYNCS_TOPIC_LOCATION, false,
+                Location.SOURCE.configValue(), Location.TARGET.configValue()).toUpperCase(Locale.ROOT));
         this.offsetLagMax = settings.nonNegativeLong(ConfigKeys.OFFSET_LAG_MAX);
         this.emitOffsetSyncs = settings.bool(ConfigKeys.EMIT_OFFSET_SYNCS_ENABLED);
         this.exactlyOnce = EXACTLY_ONCE.equals(settings.oneOf(ConfigKeys.DELIVERY_GUARANTEE, true,
@@ -190,6 +198,23 @@ public final class FlowConfig implements Serializable {
         return topicFilter;
     }
 
+    /**
+     * Which source topics the flow replicates, as {@link #topicFilter()} selects them, minus what the replication
+     * policy marks as internal or as replicated from {@link #target()} (no loops).
+     */
+    public TopicSelector topicSelector() {
+        return new TopicSelector(topicFilter, replicationPolicy, target, replicateHeartbeats);
+    }
+
+    /**
+     * The source consumer group of the flow: {@code <source>.consumer.group.id}, else {@code flink-mirror-A-B}. The
+     * job commits its read positions there for lag monitoring; it never starts from them but in one case (see
+     * ResumeFromTarget).
+     */
+    public String sourceGroupId() {
+        return sourceConsumerProps.getOrDefault(ConsumerConfig.GROUP_ID_CONFIG, "flink-mirror-" + source + "-" + target);
+    }
+
     /** Which groups to translate offsets for ({@code groups}, {@code groups.exclude}, {@code group.filter.class}). */
     public GroupFilter groupFilter() {
         return groupFilter;
@@ -250,12 +275,22 @@ public final class FlowConfig implements Serializable {
         return syncGroupOffsetsInterval;
     }
 
-    /** Where the offset-syncs topic lives: {@link #LOCATION_SOURCE} or {@link #LOCATION_TARGET} (our default). */
-    public String offsetSyncsTopicLocation() {
+    /** Where the offset-syncs topic lives: the target (our default) or the source cluster (MM2's default). */
+    public Location offsetSyncsTopicLocation() {
         return offsetSyncsTopicLocation;
     }
 
-    /** How far a remote partition may run ahead of the last offset sync before a new one is written. */
+    /** Admin client properties of the cluster holding the offset-syncs topic. */
+    public Map<String, String> offsetSyncsAdminProps() {
+        return offsetSyncsTopicLocation == Location.SOURCE ? sourceAdminProps : targetAdminProps;
+    }
+
+    /** Producer properties for the cluster holding the offset-syncs topic. */
+    public Map<String, String> offsetSyncsProducerProps() {
+        return offsetSyncsTopicLocation == Location.SOURCE ? sourceProducerProps : targetProducerProps;
+    }
+
+    /** Whether offset syncs are written ({@code emit.offset-syncs.enabled}). */
     public boolean emitOffsetSyncs() {
         return emitOffsetSyncs;
     }
@@ -265,13 +300,14 @@ public final class FlowConfig implements Serializable {
         return emitOffsetSyncs || !emitCheckpointsInterval.isZero();
     }
 
+    /** {@code offset.lag.max}: read, but it has no effect (see its documentation in the README table). */
     public long offsetLagMax() {
         return offsetLagMax;
     }
 
     /** Name of the offset-syncs topic, on the cluster given by {@link #offsetSyncsTopicLocation()}, as MM2 names it. */
     public String offsetSyncsTopic() {
-        String otherCluster = LOCATION_SOURCE.equals(offsetSyncsTopicLocation) ? target : source;
+        String otherCluster = offsetSyncsTopicLocation == Location.SOURCE ? target : source;
         return replicationPolicy.offsetSyncsTopic(otherCluster);
     }
 

@@ -157,7 +157,7 @@ class MirrorConfigTest {
         assertThat(flow.emitHeartbeatsInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(flow.syncGroupOffsets()).isFalse();
         assertThat(flow.syncGroupOffsetsInterval()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(flow.offsetSyncsTopicLocation()).isEqualTo("target");
+        assertThat(flow.offsetSyncsTopicLocation()).isEqualTo(FlowConfig.Location.TARGET);
         assertThat(flow.offsetSyncsTopic()).isEqualTo("mm2-offset-syncs.A.internal");
         assertThat(flow.checkpointsTopic()).isEqualTo("A.checkpoints.internal");
         assertThat(flow.heartbeatsTopic()).isEqualTo("heartbeats");

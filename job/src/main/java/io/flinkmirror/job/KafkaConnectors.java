@@ -1,0 +1,100 @@
+package io.flinkmirror.job;
+
+import io.flinkmirror.job.config.FlowConfig;
+import io.flinkmirror.job.resume.ResumeFromTarget;
+import io.flinkmirror.job.source.OneSplitPerPartitionSource;
+import io.flinkmirror.job.topics.MirrorTopicSubscriber;
+import io.flinkmirror.job.topics.TargetTopicManager;
+import io.flinkmirror.udfs.offsets.EncodedRecord;
+import io.flinkmirror.udfs.record.MirrorRecord;
+import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
+import io.flinkmirror.udfs.record.MirrorRecordSerializer;
+import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds a flow's Kafka source and sinks from its {@link FlowConfig}: the client settings the job needs to be correct
+ * (read_committed, no topic auto-creation, transactions) over the user's, and the connector options. {@link MirrorJob}
+ * only wires what this returns.
+ */
+final class KafkaConnectors {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaConnectors.class);
+
+    private KafkaConnectors() {}
+
+    /**
+     * The flow's Kafka source: its topics as {@link FlowConfig#topicSelector()} picks them (target topics created on
+     * the way), one split per partition, started without state from what the target holds.
+     */
+    static OneSplitPerPartitionSource<MirrorRecord> source(FlowConfig flow, String transactionalIdPrefix) {
+        Properties props = new Properties();
+        props.putAll(flow.sourceConsumerProps());
+        Object isolation = props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (isolation != null && !"read_committed".equals(isolation)) {
+            LOG.warn("{} ignoring {}.consumer.isolation.level={}: the source is always read read_committed so "
+                    + "that aborted transactions are never replicated", flow.name(), flow.source(), isolation);
+        }
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, flow.sourceGroupId());
+        // A source topic deleted while replicated must stay deleted: fetching it would re-create it (brokers with
+        // auto.create.topics.enable=true, the default), with the broker's default partition count.
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        props.put("partition.discovery.interval.ms", String.valueOf(flow.refreshTopicsInterval().toMillis()));
+        props.putIfAbsent("client.id.prefix", "flink-mirror-" + flow.source() + "-" + flow.target());
+
+        TargetTopicManager topics = new TargetTopicManager(flow.source(), flow.target(), flow.replicationPolicy(),
+                flow.replicationFactor(), flow.syncTopicConfigs(), flow.syncTopicConfigsInterval(),
+                new DefaultConfigPropertyFilter(flow.configPropertiesExclude()));
+        ResumeFromTarget startingOffsets = new ResumeFromTarget(flow.name(), flow.source(), flow.target(),
+                flow.replicationPolicy(), flow.provenanceHeader(), transactionalIdPrefix,
+                flow.sourceConsumerProps(), flow.targetConsumerProps(), flow.targetAdminProps());
+        KafkaSource<MirrorRecord> source = KafkaSource.<MirrorRecord>builder()
+                .setProperties(props)
+                .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), flow.topicSelector(), topics,
+                        flow.targetAdminProps()))
+                // Without state, resume from what the target holds; the source group's offsets are for lag only.
+                .setStartingOffsets(startingOffsets)
+                .setDeserializer(new MirrorRecordDeserializer())
+                .build();
+        return new OneSplitPerPartitionSource<>(flow.name(), source, startingOffsets);
+    }
+
+    /** The flow's sink of replicated records: transactional (exactly-once) unless the flow says at-least-once. */
+    static KafkaSink<MirrorRecord> sink(FlowConfig flow, String transactionalIdPrefix) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
+        props.putAll(flow.targetProducerProps());
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                String.valueOf(flow.sinkTransactionTimeout().toMillis()));
+        return KafkaSink.<MirrorRecord>builder()
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new MirrorRecordSerializer())
+                .setDeliveryGuarantee(flow.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE
+                        : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    /**
+     * A sink for offset syncs, checkpoints and heartbeats: idempotent facts about committed data (compacted topics,
+     * keyed by partition or group), so at-least-once is enough, and MirrorMaker 2's readers use read_uncommitted.
+     */
+    static KafkaSink<EncodedRecord> internalTopicSink(Map<String, String> producerProps) {
+        Properties props = new Properties();
+        props.putAll(producerProps);
+        return KafkaSink.<EncodedRecord>builder()
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new EncodedRecord.Serializer())
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+}
