@@ -2,19 +2,10 @@ package io.flinkmirror.udfs.offsets;
 
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.mm2.OffsetSync;
-import io.flinkmirror.udfs.policy.ReplicationPolicy;
-import io.flinkmirror.udfs.record.ReplicatedRecords;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -50,6 +41,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>End-offset markers from the poller ({@link GroupOffset#endOffset}) are not translated: with the mapped data
  * they give the lag metric ({@link OffsetMappingMetrics}).
+ *
+ * <p>The pieces: {@link AsyncLocator} (the reads thread: lookups and history rebuilds), {@link RunPairing} (source
+ * runs x target segments -> runs and offset syncs, pure), {@link GroupOffsetTranslator} (pure), {@link OffsetRuns}
+ * (the mapping). This class keeps the state and decides the order.
+ *
+ * <p>Invariants, per key (source partition):
+ * <ul>
+ *   <li>Pending writes are in the order the sink wrote them; a write leaves the pending state only when it has been
+ *       located committed on the target and applied to the runs, so a restore repeats any lookup in flight.</li>
+ *   <li>Writes are located strictly in order, each from where the previous one ended ({@link
+ *       OffsetRuns#nextDownstream}); a lookup's result is applied only if the key's pending head and
+ *       {@code nextDownstream} are still the ones it started from.</li>
+ *   <li>An offset sync is emitted only for a located (so committed) record; a checkpoint only for an exact
+ *       translation ({@link GroupOffsetTranslator}), and never below the group's previous checkpoint.</li>
+ *   <li>A rebuilt history is applied only to an empty mapping whose next target offset is at or past the end the
+ *       rebuild looked below, and before any write of the key is located.</li>
+ * </ul>
  */
 public class OffsetMappingFunction extends KeyedCoProcessFunction<String, PartitionWrites, GroupOffset, EncodedRecord> {
 
@@ -67,20 +75,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     public static final OutputTag<EncodedRecord> OFFSET_SYNCS =
             new OutputTag<>("offset-syncs", TypeInformation.of(EncodedRecord.class));
 
+    private final OffsetMappingSettings settings;
     private final String flow;
-    private final String offsetSyncsTopic;
-    private final String checkpointsTopic;
-    private final HashMap<String, String> sourceClientProps;
-    private final HashMap<String, String> targetClientProps;
-    private final int maxRuns;
-    private final HashMap<String, String> offsetSyncsAdminProps;
-    private final HashMap<String, String> targetAdminProps;
-    private final boolean exactlyOnce;
-    /** Set by {@link #withHistoryRebuild}: how to find, without state, what was replicated before this start. */
-    private ReplicationPolicy policy;
-    private String sourceAlias;
-    private ReplicatedRecords replicated;
-    private long historyRecords;
 
     private transient ValueState<OffsetRuns> runsState;
     private transient ListState<PartitionWrites> pendingState;
@@ -91,99 +87,17 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient Counter lostToRetention;
     private transient KafkaReader sourceReader;
     private transient KafkaReader targetReader;
-    /** The reads thread's own reader and locator (a Kafka consumer is not thread-safe). */
-    private transient KafkaReader locatorReader;
-    private transient TransactionLocator locator;
-    private transient ExecutorService reads;
-    private transient Map<String, Lookup> lookups;
-    /** Rebuilds of the mapping of data replicated before a start without state, per key, on the reads thread. */
-    private transient Map<String, Future<Rebuilt>> rebuilds;
-    /** Keys whose rebuild was started in this run (one attempt per key and run). */
-    private transient java.util.Set<String> rebuildStarted;
-    /** The reads thread's readers for rebuilds (long sequential reads), created on first use. */
-    private transient KafkaReader scanSource;
-    private transient KafkaReader scanTarget;
+    private transient AsyncLocator locator;
     private transient Counter unaligned;
     private transient OffsetMappingMetrics metrics;
 
-    public OffsetMappingFunction(String flow, String offsetSyncsTopic, String checkpointsTopic,
-                                 Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
-                                 Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
-                                 int maxRuns) {
-        this(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps, targetClientProps, offsetSyncsAdminProps,
-                targetAdminProps, maxRuns, true);
+    public OffsetMappingFunction(OffsetMappingSettings settings) {
+        this.settings = settings;
+        this.flow = settings.flow();
     }
-
-    /**
-     * @param exactlyOnce whether the sink writes transactions (each batch of writes becomes visible when its
-     *                    checkpoint completes) or at-least-once (visible as soon as written)
-     */
-    public OffsetMappingFunction(String flow, String offsetSyncsTopic, String checkpointsTopic,
-                                 Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
-                                 Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
-                                 int maxRuns, boolean exactlyOnce) {
-        this.exactlyOnce = exactlyOnce;
-        this.offsetSyncsAdminProps = new HashMap<>(offsetSyncsAdminProps);
-        this.targetAdminProps = new HashMap<>(targetAdminProps);
-        this.flow = flow;
-        this.offsetSyncsTopic = offsetSyncsTopic;
-        this.checkpointsTopic = checkpointsTopic;
-        this.sourceClientProps = new HashMap<>(sourceClientProps);
-        this.targetClientProps = new HashMap<>(targetClientProps);
-        this.maxRuns = maxRuns;
-    }
-
-    /**
-     * Exactly-once: when a partition has no mapping in state (a start without state), its last {@code maxRecords}
-     * records on the target are paired with their source records ({@link TargetHistory}) before anything else is
-     * located, so that group offsets pointing into data replicated before the start translate exactly again.
-     */
-    public OffsetMappingFunction withHistoryRebuild(ReplicationPolicy policy, String sourceAlias,
-                                                    ReplicatedRecords replicated, long maxRecords) {
-        this.policy = policy;
-        this.sourceAlias = sourceAlias;
-        this.replicated = replicated;
-        this.historyRecords = maxRecords;
-        return this;
-    }
-
-    private boolean rebuildsHistory() {
-        return exactlyOnce && policy != null && historyRecords > 0;
-    }
-
-    /** Starts the rebuild of {@code key}'s mapping below target offset {@code end} (null: the end when it runs). */
-    private void startRebuild(String key, TopicPartition sourceTp, TopicPartition targetTp, Long end) {
-        if (!rebuildsHistory() || !rebuildStarted.add(key) || (end != null && end == 0)) {
-            return; // nothing to rebuild below offset 0
-        }
-        rebuilds.put(key, reads.submit(() -> {
-            try {
-                if (scanSource == null) {
-                    scanSource = KafkaReader.forScans(sourceClientProps);
-                    scanTarget = KafkaReader.forScans(targetClientProps);
-                }
-                long upTo = end != null ? end : scanTarget.endOffset(targetTp);
-                return new Rebuilt(targetTp.topic(), upTo, TargetHistory.rebuild(scanSource, scanTarget, sourceTp,
-                        targetTp, upTo, historyRecords, replicated), null);
-            } catch (InterruptException e) {
-                throw e; // closing
-            } catch (RuntimeException e) {
-                return new Rebuilt(targetTp.topic(), -1, List.of(), e);
-            }
-        }));
-    }
-
-    /** What a rebuild found: the target end it looked below, and the runs of the records there. */
-    private record Rebuilt(String targetTopic, long end, List<long[]> runs, RuntimeException error) {}
 
     /** Applies a finished rebuild to {@code key}'s mapping, creating it if no writes arrived yet. */
-    private void applyRebuilt(String key, Future<Rebuilt> future) throws Exception {
-        Rebuilt rebuilt;
-        try {
-            rebuilt = future.get();
-        } catch (ExecutionException e) {
-            rebuilt = new Rebuilt(null, -1, List.of(), new IllegalStateException(e.getCause()));
-        }
+    private void applyRebuilt(String key, AsyncLocator.Rebuilt rebuilt) throws Exception {
         if (rebuilt.error() != null) {
             LOG.warn("{} {}: could not rebuild the offset mapping of data replicated before this start (group "
                     + "offsets there get no checkpoint): {}", flow, key, rebuilt.error().toString());
@@ -210,8 +124,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        InternalTopics.ensure(offsetSyncsAdminProps, offsetSyncsTopic);
-        InternalTopics.ensure(targetAdminProps, checkpointsTopic);
+        InternalTopics.ensure(settings.offsetSyncsAdminProps(), settings.offsetSyncsTopic());
+        InternalTopics.ensure(settings.targetAdminProps(), settings.checkpointsTopic());
         runsState = getRuntimeContext().getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
         pendingState = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-writes", PartitionWrites.class));
@@ -222,34 +136,14 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         lostToRetention = getRuntimeContext().getMetricGroup().counter("records-lost-to-retention");
         unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
         metrics = new OffsetMappingMetrics(getRuntimeContext().getMetricGroup());
-        lookups = new HashMap<>();
-        rebuilds = new HashMap<>();
-        rebuildStarted = new java.util.HashSet<>();
-        String threadName = flow + " offset locator " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        reads = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, threadName);
-            thread.setDaemon(true);
-            return thread;
-        });
-        // Its consumer connects on first use: a target that is down fails a lookup (retried), not open().
-        locatorReader = new KafkaReader(targetClientProps);
-        locator = new TransactionLocator(locatorReader);
+        locator = new AsyncLocator(settings,
+                flow + " offset locator " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
     }
 
     @Override
     public void close() throws Exception {
-        if (reads != null) {
-            reads.shutdownNow();
-            if (!reads.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("{} offset locator thread did not stop within 10 s", flow);
-            }
-        }
-        if (locatorReader != null) {
-            locatorReader.close();
-        }
-        if (scanSource != null) {
-            scanSource.close();
-            scanTarget.close();
+        if (locator != null) {
+            locator.close();
         }
         if (sourceReader != null) {
             sourceReader.close();
@@ -261,14 +155,14 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
 
     private KafkaReader target() {
         if (targetReader == null) {
-            targetReader = new KafkaReader(targetClientProps);
+            targetReader = new KafkaReader(settings.targetClientProps());
         }
         return targetReader;
     }
 
     private KafkaReader source() {
         if (sourceReader == null) {
-            sourceReader = new KafkaReader(sourceClientProps);
+            sourceReader = new KafkaReader(settings.sourceClientProps());
         }
         return sourceReader;
     }
@@ -279,11 +173,11 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         OffsetRuns runs = runsState.value();
         if (runs == null) {
             runs = new OffsetRuns();
-            if (exactlyOnce) {
+            if (settings.exactlyOnce()) {
                 // The transaction holding these writes has not committed yet (its checkpoint is still running), so
                 // the target's last stable offset now is at or before its first record: read it now, not later.
                 runs.nextDownstream = target().endOffset(new TopicPartition(writes.targetTopic, writes.partition));
-                startRebuild(writes.sourceKey(), new TopicPartition(writes.sourceTopic, writes.partition),
+                locator.startRebuild(writes.sourceKey(), new TopicPartition(writes.sourceTopic, writes.partition),
                         new TopicPartition(writes.targetTopic, writes.partition), runs.nextDownstream);
             }
             // At-least-once: already written (flushed before the barrier passed the sink), so somewhere before the
@@ -357,26 +251,25 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedRecord> out) throws Exception {
         String key = ctx.getCurrentKey();
-        Future<Rebuilt> rebuild = rebuilds.get(key);
+        Future<AsyncLocator.Rebuilt> rebuild = locator.rebuild(key);
         if (rebuild != null) {
             if (!rebuild.isDone()) {
                 schedulePoll(timestamp, ctx.timerService());
                 return; // located transactions go after the rebuilt runs
             }
-            rebuilds.remove(key);
-            applyRebuilt(key, rebuild);
+            applyRebuilt(key, locator.takeRebuilt(key));
         }
         List<PartitionWrites> pending = new ArrayList<>();
         pendingState.get().forEach(pending::add);
         OffsetRuns runs = runsState.value();
-        Lookup lookup = lookups.get(key);
+        AsyncLocator.Lookup lookup = locator.lookup(key);
         if (lookup != null) {
             if (!lookup.result().isDone()) {
                 schedulePoll(timestamp, ctx.timerService());
                 return;
             }
-            lookups.remove(key);
-            Located located = lookup.outcome();
+            locator.lookupApplied(key);
+            AsyncLocator.Located located = lookup.outcome();
             if (located.error() != null) {
                 LOG.warn("{} could not read {}-{} to map offsets (will retry): {}", flow,
                         pending.isEmpty() ? "?" : pending.get(0).targetTopic,
@@ -400,7 +293,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             if (done > 0) {
                 metrics.horizonMoved(key, pending.get(0).sourceTopic, pending.get(0).partition, runs,
                         (tp, from, to) -> source().mayHaveRecords(tp, from, to));
-                runs.prune(maxRuns);
+                runs.prune(settings.maxRuns());
                 runsState.update(runs);
                 pending = new ArrayList<>(pending.subList(done, pending.size()));
                 pendingState.update(pending);
@@ -416,53 +309,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         if (pending.isEmpty() || runs == null) {
             return;
         }
-        long from = runs.nextDownstream;
-        List<PartitionWrites> toLocate = List.copyOf(pending.subList(0, Math.min(pending.size(), MAX_PER_LOOKUP)));
-        lookups.put(key, new Lookup(from, toLocate.get(0).checkpointId,
-                reads.submit(() -> locateInOrder(toLocate, from))));
+        locator.startLookup(key, runs.nextDownstream, pending.subList(0, Math.min(pending.size(), MAX_PER_LOOKUP)));
         schedulePoll(timestamp, ctx.timerService());
-    }
-
-    /**
-     * On the reads thread: locates {@code writes} one after the other, each from where the previous one ended,
-     * until one is not committed yet (or a read fails).
-     */
-    private Located locateInOrder(List<PartitionWrites> writes, long from) {
-        List<TransactionLocator.Placement> placements = new ArrayList<>();
-        RuntimeException error = null;
-        long next = from;
-        if (next < 0) {
-            // At-least-once, the first writes of this partition: where do they start?
-            PartitionWrites first = writes.get(0);
-            TopicPartition tp = new TopicPartition(first.targetTopic, first.partition);
-            try {
-                next = locator.startBeforeEnd(tp, locatorReader.beginningOffset(tp), writes)
-                        .orElse(locatorReader.endOffset(tp));
-            } catch (InterruptException e) {
-                throw e; // closing
-            } catch (RuntimeException e) {
-                return new Located(placements, System.currentTimeMillis(), e, -1);
-            }
-        }
-        long start = next;
-        for (PartitionWrites w : writes) {
-            TopicPartition tp = new TopicPartition(w.targetTopic, w.partition);
-            Optional<TransactionLocator.Placement> found;
-            try {
-                found = exactlyOnce ? locator.locate(tp, next, w) : locator.locate(tp, next, w, maxScan(w));
-            } catch (InterruptException e) {
-                throw e; // closing
-            } catch (RuntimeException e) {
-                error = e;
-                break;
-            }
-            if (found.isEmpty()) {
-                break;
-            }
-            placements.add(found.get());
-            next = found.get().nextOffset();
-        }
-        return new Located(placements, System.currentTimeMillis(), error, start);
     }
 
     /** Records where one transaction's records were found: offset runs and offset syncs. */
@@ -484,62 +332,13 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             LOG.debug("{} {}: the {} records of checkpoint {} are split by control markers: {}", flow, tp,
                     writes.recordCount(), writes.checkpointId, placement);
         }
-        // Pair the source offsets, in write order, with the target offsets found, run by run.
-        int run = 0;
-        long u = writes.runStarts[0];
-        long runLeft = writes.runLengths[0];
-        for (long[] segment : placed) {
-            long d = segment[0];
-            long left = segment[1];
-            while (left > 0) {
-                long take = Math.min(left, runLeft);
-                runs.append(u, d, take);
-                ctx.output(OFFSET_SYNCS, encode(new OffsetSync(writes.sourceTopic, writes.partition, u, d)));
-                u += take;
-                d += take;
-                left -= take;
-                runLeft -= take;
-                if (runLeft == 0 && ++run < writes.runStarts.length) {
-                    u = writes.runStarts[run];
-                    runLeft = writes.runLengths[run];
-                }
-            }
+        for (OffsetSync sync : RunPairing.pair(writes, placed, runs)) {
+            ctx.output(OFFSET_SYNCS, encode(sync));
         }
-    }
-
-    /** A lookup of one key's pending writes, from downstream offset {@code from}, running on the reads thread. */
-    private record Lookup(long from, long firstCheckpointId, Future<Located> result) {
-        Located outcome() throws InterruptedException {
-            try {
-                return result.get();
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                return new Located(List.of(), System.currentTimeMillis(), cause instanceof RuntimeException
-                        ? (RuntimeException) cause : new IllegalStateException(cause), -1);
-            }
-        }
-    }
-
-    /**
-     * What a lookup found: the placements of the first pending writes, in order; a read error, if any; and the
-     * target offset it looked from (found by the lookup itself when it started unknown, -1 if that failed).
-     */
-    private record Located(List<TransactionLocator.Placement> placements, long foundAtMillis,
-                           RuntimeException error, long start) {
-    }
-
-    /**
-     * At-least-once: how far past where a batch of writes should start it is looked for. Only stray records sit there
-     * (another writer's, or duplicates a failed run wrote after its last checkpoint), so the bound keeps each look
-     * proportional to the batch; a batch not found within it is skipped (counted as unaligned). Exactly-once looks
-     * without bound (aborted transactions of a failed run may lie in between).
-     */
-    private static long maxScan(PartitionWrites writes) {
-        return 4 * writes.recordCount() + 10_000;
     }
 
     private EncodedRecord encode(OffsetSync sync) {
-        return new EncodedRecord(offsetSyncsTopic, sync.recordKey(), sync.recordValue());
+        return new EncodedRecord(settings.offsetSyncsTopic(), sync.recordKey(), sync.recordValue());
     }
 
     @Override
@@ -550,11 +349,12 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                     (tp, from, to) -> source().mayHaveRecords(tp, from, to));
             return;
         }
-        if (runs == null && rebuildsHistory()) {
+        if (runs == null && settings.rebuildsHistory()) {
             // No writes of this partition since a start without state: map what the target already holds.
             TopicPartition sourceTp = new TopicPartition(offset.topic, offset.partition);
-            startRebuild(ctx.getCurrentKey(), sourceTp, new TopicPartition(
-                    policy.formatRemoteTopic(sourceAlias, offset.topic), offset.partition), null);
+            OffsetMappingSettings.History history = settings.history();
+            locator.startRebuild(ctx.getCurrentKey(), sourceTp, new TopicPartition(
+                    history.policy().formatRemoteTopic(history.sourceAlias(), offset.topic), offset.partition), null);
             schedulePoll(ctx.timerService().currentProcessingTime(), ctx.timerService());
             return;
         }
@@ -579,27 +379,16 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         lastCheckpoints.put(offset.group, downstream);
         Checkpoint checkpoint = new Checkpoint(offset.group, targetTopic, offset.partition, offset.offset, downstream,
                 offset.metadata == null ? "" : offset.metadata);
-        out.collect(new EncodedRecord(checkpointsTopic, checkpoint.recordKey(), checkpoint.recordValue()));
+        out.collect(new EncodedRecord(settings.checkpointsTopic(), checkpoint.recordKey(), checkpoint.recordValue()));
         metrics.checkpointEmitted(offset.readAtMillis, System.currentTimeMillis());
     }
 
     /** The exact target offset for a group's source offset, if it can be decided now. */
     private OptionalLong translate(OffsetRuns runs, GroupOffset offset) {
-        long g = offset.offset;
-        OptionalLong inside = runs.translate(g);
-        if (inside.isPresent()) {
-            return inside;
-        }
         TopicPartition sourceTp = new TopicPartition(offset.topic, offset.partition);
         try {
-            if (g < runs.firstUpstream()) {
-                // Before the first mapped record: exact only if the source has nothing in between.
-                return source().mayHaveRecords(sourceTp, g, runs.firstUpstream())
-                        ? OptionalLong.empty() : OptionalLong.of(runs.firstDownstream());
-            }
-            // At or beyond the last replicated record: the data is there only if nothing is in between.
-            return source().mayHaveRecords(sourceTp, runs.upstreamHorizon(), g)
-                    ? OptionalLong.empty() : OptionalLong.of(runs.nextDownstream);
+            return GroupOffsetTranslator.translate(runs, sourceTp, offset.offset,
+                    (tp, from, to) -> source().mayHaveRecords(tp, from, to));
         } catch (InterruptException e) {
             throw e; // the task is being cancelled
         } catch (RuntimeException e) {

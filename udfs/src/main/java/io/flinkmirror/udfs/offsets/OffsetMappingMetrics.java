@@ -27,11 +27,6 @@ import org.apache.kafka.common.errors.InterruptException;
  */
 final class OffsetMappingMetrics {
 
-    /** Whether a committed source record may lie in {@code [from, to)} of a partition (a read of the source). */
-    interface RangeCheck {
-        boolean mayHaveRecords(TopicPartition tp, long from, long to);
-    }
-
     private static final int HISTOGRAM_SIZE = 10_000;
 
     private final MetricGroup operator;
@@ -75,7 +70,7 @@ final class OffsetMappingMetrics {
     }
 
     /** The poller read a partition's end (and log start) offset. */
-    void endOffset(String key, GroupOffset end, OffsetRuns runs, RangeCheck source) {
+    void endOffset(String key, GroupOffset end, OffsetRuns runs, SourceProbe source) {
         PartitionMetrics metrics = partition(key, end.topic, end.partition);
         metrics.end = end.offset;
         metrics.logStart = end.logStartOffset;
@@ -83,14 +78,14 @@ final class OffsetMappingMetrics {
     }
 
     /** The partition's mapped data grew (transactions found committed). */
-    void horizonMoved(String key, String topic, int partition, OffsetRuns runs, RangeCheck source) {
+    void horizonMoved(String key, String topic, int partition, OffsetRuns runs, SourceProbe source) {
         updateLag(partition(key, topic, partition), runs, source);
     }
 
     /** Least time between two source reads deciding whether only transaction markers make up a partition's lag. */
     static final long RANGE_CHECK_MS = 5_000;
 
-    private void updateLag(PartitionMetrics m, OffsetRuns runs, RangeCheck source) {
+    private void updateLag(PartitionMetrics m, OffsetRuns runs, SourceProbe source) {
         if (m.end < 0) {
             return;
         }
