@@ -154,7 +154,8 @@ public final class MirrorJob {
                 flow.exactlyOnce() ? "exactly-once" : "at-least-once", flow.refreshTopicsInterval());
 
         DataStream<MirrorRecord> records = env
-                .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow)), WatermarkStrategy.noWatermarks(), MirrorOperator.SOURCE.displayName(a, b))
+                .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow)), WatermarkStrategy.noWatermarks(),
+                        MirrorOperator.SOURCE.displayName(a, b))
                 .uid(MirrorOperator.SOURCE.uid(a, b));
 
         SingleOutputStreamOperator<MirrorRecord> replicated = records
@@ -219,7 +220,8 @@ public final class MirrorJob {
                 .uid(MirrorOperator.CHECKPOINTS_SINK.uid(a, b))
                 .name(MirrorOperator.CHECKPOINTS_SINK.displayName(a, b));
         if (flow.emitOffsetSyncs()) {
-            checkpoints.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS).sinkTo(KafkaConnectors.internalTopicSink(flow.offsetSyncsProducerProps()))
+            checkpoints.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS)
+                    .sinkTo(KafkaConnectors.internalTopicSink(flow.offsetSyncsProducerProps()))
                     .uid(MirrorOperator.OFFSET_SYNCS_SINK.uid(a, b))
                     .name(MirrorOperator.OFFSET_SYNCS_SINK.displayName(a, b));
         }

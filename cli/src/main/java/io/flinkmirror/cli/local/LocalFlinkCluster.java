@@ -139,8 +139,8 @@ public final class LocalFlinkCluster {
         Configuration conf = configuration();
         long deadline = System.nanoTime() + timeout.toNanos();
         if (!jobManagerRunning) {
-            Process jm = launch("jobmanager", JOB_MANAGER_MAIN, ClusterFiles.jobManagerJvmArgs(conf), ClusterFiles.jobManagerDynamicArgs(conf),
-                    classpath);
+            Process jm = launch("jobmanager", JOB_MANAGER_MAIN, ClusterFiles.jobManagerJvmArgs(conf),
+                    ClusterFiles.jobManagerDynamicArgs(conf), classpath);
             awaitRest(jm, deadline);
         }
         if (!taskManager().alive()) {

@@ -12,7 +12,8 @@ public final class ConfigDocs {
         return "| Key | Type | Default | Description |\n|---|---|---|---|\n"
                 + MirrorConfig.documentedKeys().stream()
                 .map(k -> "| `" + k.key() + "` | " + k.type().name().toLowerCase() + " | "
-                        + (k.defaultValue() == null ? "" : "`" + escape(k.defaultValue()) + "`") + " | "
+                        + (k.defaultValue() == null && k.defaultDoc() == null ? ""
+                                : "`" + escape(k.defaultText()) + "`") + " | "
                         + escape(k.doc()).replace("<", "&lt;").replace(">", "&gt;") + " |")
                 .collect(Collectors.joining("\n")) + "\n";
     }

@@ -62,7 +62,6 @@ public final class FlowConfig implements Serializable {
     }
 
     private static final String EXACTLY_ONCE = "exactly-once";
-    private static final String AT_LEAST_ONCE = "at-least-once";
 
     private final String source;
     private final String target;
@@ -106,35 +105,34 @@ public final class FlowConfig implements Serializable {
 
         this.replicationPolicy = settings.replicationPolicy();
         this.topicFilter = settings.instance(ConfigKeys.TOPIC_FILTER_CLASS, TopicFilter.class,
-                new DefaultTopicFilter(settings.regexes(ConfigKeys.TOPICS), settings.regexes(ConfigKeys.TOPICS_EXCLUDE)),
+                new DefaultTopicFilter(settings.get(ConfigKeys.TOPICS), settings.get(ConfigKeys.TOPICS_EXCLUDE)),
                 "org.apache.kafka.connect.mirror.DefaultTopicFilter", DefaultTopicFilter.class.getName());
         this.groupFilter = settings.instance(ConfigKeys.GROUP_FILTER_CLASS, GroupFilter.class,
-                new DefaultGroupFilter(settings.regexes(ConfigKeys.GROUPS), settings.regexes(ConfigKeys.GROUPS_EXCLUDE)),
+                new DefaultGroupFilter(settings.get(ConfigKeys.GROUPS), settings.get(ConfigKeys.GROUPS_EXCLUDE)),
                 "org.apache.kafka.connect.mirror.DefaultGroupFilter", DefaultGroupFilter.class.getName());
-        this.replicationFactor = settings.replicationFactor(ConfigKeys.REPLICATION_FACTOR);
-        this.syncTopicConfigs = settings.bool(ConfigKeys.SYNC_TOPIC_CONFIGS_ENABLED);
-        this.syncTopicConfigsInterval = settings.seconds(ConfigKeys.SYNC_TOPIC_CONFIGS_INTERVAL);
-        this.configPropertiesExclude = settings.regexes(ConfigKeys.CONFIG_PROPERTIES_EXCLUDE);
+        this.replicationFactor = settings.get(ConfigKeys.REPLICATION_FACTOR);
+        this.syncTopicConfigs = settings.get(ConfigKeys.SYNC_TOPIC_CONFIGS_ENABLED);
+        this.syncTopicConfigsInterval = settings.get(ConfigKeys.SYNC_TOPIC_CONFIGS_INTERVAL);
+        this.configPropertiesExclude = settings.get(ConfigKeys.CONFIG_PROPERTIES_EXCLUDE);
         this.refreshTopicsInterval = settings.interval(ConfigKeys.REFRESH_TOPICS_ENABLED,
                 ConfigKeys.REFRESH_TOPICS_INTERVAL);
         this.refreshGroupsInterval = settings.interval(ConfigKeys.REFRESH_GROUPS_ENABLED,
                 ConfigKeys.REFRESH_GROUPS_INTERVAL);
-        this.replicateHeartbeats = settings.bool(ConfigKeys.HEARTBEATS_REPLICATION_ENABLED);
+        this.replicateHeartbeats = settings.get(ConfigKeys.HEARTBEATS_REPLICATION_ENABLED);
         this.emitCheckpointsInterval = settings.interval(ConfigKeys.EMIT_CHECKPOINTS_ENABLED,
                 ConfigKeys.EMIT_CHECKPOINTS_INTERVAL);
         this.emitHeartbeatsInterval = settings.interval(ConfigKeys.EMIT_HEARTBEATS_ENABLED,
                 ConfigKeys.EMIT_HEARTBEATS_INTERVAL);
-        this.syncGroupOffsets = settings.bool(ConfigKeys.SYNC_GROUP_OFFSETS_ENABLED);
-        this.syncGroupOffsetsInterval = settings.seconds(ConfigKeys.SYNC_GROUP_OFFSETS_INTERVAL);
-        this.offsetSyncsTopicLocation = Location.valueOf(settings.oneOf(ConfigKeys.OFFSET_SYNCS_TOPIC_LOCATION, false,
-                Location.SOURCE.configValue(), Location.TARGET.configValue()).toUpperCase(Locale.ROOT));
-        this.offsetLagMax = settings.nonNegativeLong(ConfigKeys.OFFSET_LAG_MAX);
-        this.emitOffsetSyncs = settings.bool(ConfigKeys.EMIT_OFFSET_SYNCS_ENABLED);
-        this.exactlyOnce = EXACTLY_ONCE.equals(settings.oneOf(ConfigKeys.DELIVERY_GUARANTEE, true,
-                EXACTLY_ONCE, AT_LEAST_ONCE));
-        this.sinkTransactionTimeout = settings.positiveMillis(ConfigKeys.SINK_TRANSACTION_TIMEOUT);
+        this.syncGroupOffsets = settings.get(ConfigKeys.SYNC_GROUP_OFFSETS_ENABLED);
+        this.syncGroupOffsetsInterval = settings.get(ConfigKeys.SYNC_GROUP_OFFSETS_INTERVAL);
+        this.offsetSyncsTopicLocation = Location.valueOf(
+                settings.get(ConfigKeys.OFFSET_SYNCS_TOPIC_LOCATION).toUpperCase(Locale.ROOT));
+        this.offsetLagMax = settings.get(ConfigKeys.OFFSET_LAG_MAX);
+        this.emitOffsetSyncs = settings.get(ConfigKeys.EMIT_OFFSET_SYNCS_ENABLED);
+        this.exactlyOnce = EXACTLY_ONCE.equals(settings.get(ConfigKeys.DELIVERY_GUARANTEE));
+        this.sinkTransactionTimeout = settings.get(ConfigKeys.SINK_TRANSACTION_TIMEOUT);
         this.provenanceHeader = settings.isSet(ConfigKeys.PROVENANCE_HEADER)
-                ? settings.bool(ConfigKeys.PROVENANCE_HEADER)
+                ? settings.get(ConfigKeys.PROVENANCE_HEADER)
                 : replicationPolicy instanceof IdentityReplicationPolicy;
     }
 
@@ -348,7 +346,7 @@ public final class FlowConfig implements Serializable {
     private record FlowSettings(Map<String, String> raw, String source, String target) {
 
         /** The key actually set for {@code key} (per-flow or top-level), or null if neither is set. */
-        String keyFor(ConfigKey key) {
+        String keyFor(ConfigKey<?> key) {
             String flowKey = source + ScopedKey.FLOW_ARROW + target + "." + key.key();
             if (raw.containsKey(flowKey)) {
                 return flowKey;
@@ -356,55 +354,36 @@ public final class FlowConfig implements Serializable {
             return raw.containsKey(key.key()) ? key.key() : null;
         }
 
-        boolean isSet(ConfigKey key) {
+        boolean isSet(ConfigKey<?> key) {
             return keyFor(key) != null;
         }
 
-        String value(ConfigKey key) {
+        String value(ConfigKey<?> key) {
             String setKey = keyFor(key);
             return setKey == null ? key.defaultValue() : raw.get(setKey);
         }
 
-        String name(ConfigKey key) {
+        String name(ConfigKey<?> key) {
             String setKey = keyFor(key);
             return setKey == null ? key.key() : setKey;
         }
 
-        boolean bool(ConfigKey key) {
-            return ConfigValues.bool(name(key), value(key));
-        }
-
-        Duration seconds(ConfigKey key) {
-            return ConfigValues.seconds(name(key), value(key));
-        }
-
-        Duration positiveMillis(ConfigKey key) {
-            return ConfigValues.positiveMillis(name(key), value(key));
-        }
-
-        long nonNegativeLong(ConfigKey key) {
-            return ConfigValues.nonNegativeLong(name(key), value(key), "expected a non-negative integer");
-        }
-
-        int replicationFactor(ConfigKey key) {
-            return ConfigValues.replicationFactor(name(key), value(key));
-        }
-
-        String oneOf(ConfigKey key, boolean ignoreCase, String... allowed) {
-            return ConfigValues.oneOf(name(key), value(key), ignoreCase, allowed);
-        }
-
-        List<String> regexes(ConfigKey key) {
-            return List.copyOf(ConfigValues.regexList(name(key), value(key)));
+        /** The key's value as it parses it: set per flow, else top level, else its default. */
+        <T> T get(ConfigKey<T> key) {
+            String value = value(key);
+            if (value == null) {
+                throw new IllegalStateException("Key " + key.key() + " has no default: check isSet first");
+            }
+            return key.parse(name(key), value);
         }
 
         /** Zero if {@code enabled} is false, else the interval in seconds (zero also meaning disabled). */
-        Duration interval(ConfigKey enabled, ConfigKey intervalSeconds) {
-            Duration interval = seconds(intervalSeconds);
-            return bool(enabled) ? interval : Duration.ZERO;
+        Duration interval(ConfigKey<Boolean> enabled, ConfigKey<Duration> intervalSeconds) {
+            Duration interval = get(intervalSeconds);
+            return get(enabled) ? interval : Duration.ZERO;
         }
 
-        <T> T instance(ConfigKey key, Class<T> type, T builtIn, String... builtInNames) {
+        <T> T instance(ConfigKey<String> key, Class<T> type, T builtIn, String... builtInNames) {
             if (!isSet(key) || List.of(builtInNames).contains(value(key).trim())) {
                 return builtIn;
             }
@@ -412,7 +391,7 @@ public final class FlowConfig implements Serializable {
         }
 
         ReplicationPolicy replicationPolicy() {
-            boolean internalSeparator = bool(ConfigKeys.INTERNAL_TOPIC_SEPARATOR_ENABLED);
+            boolean internalSeparator = get(ConfigKeys.INTERNAL_TOPIC_SEPARATOR_ENABLED);
             String separator = value(ConfigKeys.REPLICATION_POLICY_SEPARATOR);
             if (separator.isEmpty()) {
                 throw ConfigException.invalidValue(name(ConfigKeys.REPLICATION_POLICY_SEPARATOR), separator,

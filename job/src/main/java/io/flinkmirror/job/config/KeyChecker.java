@@ -185,9 +185,9 @@ final class KeyChecker {
         return "<other cluster>";
     }
 
-    private static Set<String> names(List<ConfigKey> keys) {
+    private static Set<String> names(List<ConfigKey<?>> keys) {
         Set<String> names = new HashSet<>();
-        for (ConfigKey key : keys) {
+        for (ConfigKey<?> key : keys) {
             names.add(key.key());
         }
         return Set.copyOf(names);

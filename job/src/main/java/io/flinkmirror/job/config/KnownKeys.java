@@ -200,7 +200,7 @@ final class KnownKeys {
 
     private static List<String> suggestions() {
         List<String> keys = new ArrayList<>(new TreeSet<>(EXACT));
-        for (ConfigKey key : ConfigKeys.FLINK_KEYS) {
+        for (ConfigKey<?> key : ConfigKeys.FLINK_KEYS) {
             keys.add(key.key());
         }
         return List.copyOf(keys);

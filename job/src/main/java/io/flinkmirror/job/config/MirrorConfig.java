@@ -140,7 +140,7 @@ public final class MirrorConfig {
     }
 
     /** The keys Flink Mirror gives a meaning to, with type, default and doc, in README order. */
-    public static List<ConfigKey> documentedKeys() {
+    public static List<ConfigKey<?>> documentedKeys() {
         return ConfigKeys.ALL;
     }
 

@@ -346,9 +346,9 @@ class MirrorConfigTest {
 
     @Test
     void documentedKeysHaveUniqueNamesDocsAndOurDefaults() {
-        List<ConfigKey> keys = MirrorConfig.documentedKeys();
+        List<ConfigKey<?>> keys = MirrorConfig.documentedKeys();
         Set<String> names = new HashSet<>();
-        for (ConfigKey key : keys) {
+        for (ConfigKey<?> key : keys) {
             assertThat(names.add(key.key())).as("duplicate %s", key.key()).isTrue();
             assertThat(key.doc()).isNotBlank();
         }
