@@ -3,59 +3,49 @@ package io.flinkmirror.testutils;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
-/** Polls a condition until it holds or a deadline passes, then fails loudly with a description. */
+/**
+ * Waits for a condition with Awaitility (polled every 50 ms on the calling thread, exceptions and assertion failures
+ * counting as "not yet"), failing on timeout with the description, what was seen last and the last exception.
+ */
 public final class Poll {
 
-    private static final long INTERVAL_MS = 50;
+    private static final Duration INTERVAL = Duration.ofMillis(50);
 
     private Poll() {
     }
 
-    /**
-     * Waits until {@code condition} is true. Exceptions and assertion failures it throws count as "not yet" (an
-     * inner check with a shorter timeout of its own does not end the wait) and the last one becomes the cause.
-     */
+    /** Waits until {@code condition} is true. */
     public static void until(String description, Duration timeout, BooleanSupplier condition) {
         until(description, timeout, condition, () -> "");
     }
 
     /**
-     * Same as {@link #until(String, Duration, BooleanSupplier)}; on timeout the failure also shows {@code state}, e.g.
-     * the counts seen so far.
+     * Waits until {@code condition} is true; on timeout the failure also shows {@code state}, e.g. the counts seen so
+     * far. An inner check with a shorter timeout of its own (an AssertionError) does not end the wait.
      */
     public static void until(String description, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
-        Deadline deadline = Deadline.in(timeout);
-        Throwable last = null;
-        while (true) {
+        try {
+            Awaitility.await(description)
+                    .atMost(timeout)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(INTERVAL)
+                    .pollInSameThread()
+                    .ignoreExceptions()
+                    .until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            String seen;
             try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
-                last = null;
-            } catch (RuntimeException | AssertionError e) {
-                last = e;
+                seen = state.get();
+            } catch (RuntimeException | AssertionError stateFailure) {
+                seen = "(state unavailable: " + stateFailure + ")";
             }
-            if (!deadline.hasTimeLeft()) {
-                String seen;
-                try {
-                    seen = state.get();
-                } catch (RuntimeException e) {
-                    seen = "(state unavailable: " + e + ")";
-                }
-                AssertionError error = new AssertionError("Timed out after " + timeout + " waiting for: " + description
-                        + (seen == null || seen.isEmpty() ? "" : "; last state: " + seen));
-                if (last != null) {
-                    error.initCause(last);
-                }
-                throw error;
-            }
-            try {
-                Thread.sleep(Math.min(INTERVAL_MS, Math.max(1, deadline.remaining().toMillis())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("Interrupted while waiting for: " + description, e);
-            }
+            AssertionError error = new AssertionError("Timed out after " + timeout + " waiting for: " + description
+                    + (seen == null || seen.isEmpty() ? "" : "; last state: " + seen));
+            error.initCause(e);
+            throw error;
         }
     }
 }
