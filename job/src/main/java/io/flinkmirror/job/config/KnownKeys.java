@@ -31,7 +31,7 @@ final class KnownKeys {
             "consumer.", CONSUMER_KEYS, "producer.", PRODUCER_KEYS, "admin.", ADMIN_KEYS);
 
     /** MM2's connector keys (MirrorSourceConfig, MirrorCheckpointConfig, MirrorHeartbeatConfig and their base). */
-    private static final List<String> MM2_CONNECTOR_KEYS = List.of(
+    static final List<String> MM2_CONNECTOR_KEYS = List.of(
             "enabled", "source.cluster.alias", "target.cluster.alias", "admin.timeout.ms",
             "replication.policy.class", "replication.policy.separator",
             "replication.policy.internal.topic.separator.enabled", "forwarding.admin.class", "metric.reporters",
