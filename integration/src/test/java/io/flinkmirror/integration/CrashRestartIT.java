@@ -2,15 +2,14 @@ package io.flinkmirror.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.job.sink.CommitGuardSink;
 import io.flinkmirror.job.sink.HeldCommits;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
-import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
+import io.flinkmirror.testutils.TwoClusterTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,9 +21,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -40,28 +37,16 @@ import org.slf4j.LoggerFactory;
  * copied again in full, exactly once. And a start after transactions of the restored checkpoint were aborted by
  * the broker's transaction timeout: the lost records are named and copied again.
  */
-class CrashRestartIT {
+class CrashRestartIT extends TwoClusterTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(CrashRestartIT.class);
-
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(180);
     private static final int KILLS = 4;
 
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
-
     /** Kept when a test fails: the mirror processes' logs are in {@code logs/mirror.log}. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
-
-    @BeforeAll
-    static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
-    }
 
     @Test
     void shouldStayExactlyOnceAcrossKillsAndCtrlCWithItsStateDirectory() throws Exception {

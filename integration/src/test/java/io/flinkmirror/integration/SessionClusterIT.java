@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkmirror.cli.FlinkRest;
 import io.flinkmirror.cli.local.LocalFlinkCluster;
-import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ContinuousProducer;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
-import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
+import io.flinkmirror.testutils.TwoClusterTest;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +35,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,12 +46,9 @@ import org.slf4j.LoggerFactory;
  * again without a savepoint (it resumes from its newest retained checkpoint). After every step every record is on the
  * target exactly once, and Flink's checkpoint ids and the MM2 checkpoints (translated group offsets) never go back.
  */
-class SessionClusterIT {
+class SessionClusterIT extends TwoClusterTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionClusterIT.class);
-
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final String GROUP = "upgrade-app";
@@ -63,16 +58,12 @@ class SessionClusterIT {
     static Path dir;
     static LocalFlinkCluster cluster;
     static FlinkRest rest;
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
 
     /** The highest Flink checkpoint id seen so far, over all jobs of the scenario. */
     private long lastCheckpointId = -1;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
         cluster = LocalFlinkCluster.at(dir.resolve("flink"));
         int restPort = Processes.freePort();
         Processes.Started start = Processes.mirror(dir, "cluster-start", "cluster", "start",

@@ -2,7 +2,6 @@ package io.flinkmirror.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.JobMetrics;
 import io.flinkmirror.testutils.KafkaClusters;
@@ -12,6 +11,7 @@ import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.ProducedRecord.Header;
 import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.testutils.TwoClusterTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,6 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.DefaultRecord;
 import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.logging.log4j.Level;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,23 +45,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * topic deleted while replicating; source records deleted while the job was stopped (reported and counted, where
  * MirrorMaker 2 skips silently).
  */
-class DataEdgeCasesIT {
+class DataEdgeCasesIT extends TwoClusterTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = KafkaClusters.flink();
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
-
-    @BeforeAll
-    static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
-    }
 
     private static Map<String, String> flow(String topics) {
         Map<String, String> props = MirrorRunner.flowProperties(a, b, topics);

@@ -12,6 +12,7 @@ import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.testutils.TwoClusterTest;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,7 +40,6 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,25 +50,15 @@ import picocli.CommandLine;
  * group resumes on the target exactly where it stopped on the source, the command refuses to touch a group that is
  * active on the target, and without {@code --apply} it changes nothing.
  */
-class FailoverIT {
+class FailoverIT extends TwoClusterTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = KafkaClusters.flink();
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     @TempDir
     static Path dir;
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
-
-    @BeforeAll
-    static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
-    }
 
     @Test
     void shouldResumeGroupOnTargetExactlyWhereItStoppedOnSource() throws Exception {

@@ -2,12 +2,12 @@ package io.flinkmirror.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.JobMetrics;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.testutils.TwoClusterTest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,6 @@ import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,26 +24,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The job's MirrorMaker-2-style metrics, read the way an operator reads them: through Flink's REST API (what the web
  * UI shows), under a known load.
  */
-class MetricsIT {
+class MetricsIT extends TwoClusterTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = KafkaClusters.flink();
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int RECORDS = 5_000;
 
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
-
     private JobMetrics metrics;
-
-    @BeforeAll
-    static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
-    }
 
     @Test
     void shouldReportCountsLatencyLagAndCheckpointLatencyThroughRest(@InjectClusterClient RestClusterClient<?> client)

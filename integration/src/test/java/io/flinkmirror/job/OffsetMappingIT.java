@@ -11,6 +11,7 @@ import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.testutils.TwoClusterTest;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.mm2.OffsetSync;
 import java.time.Duration;
@@ -38,24 +39,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * offset reads first the record the group would have read next on the source. Source gaps from aborted transactions
  * and compaction included; MirrorMaker 2's own client library reads our topics.
  */
-class OffsetMappingIT {
+class OffsetMappingIT extends TwoClusterTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = KafkaClusters.flink();
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
 
     static OffsetMappingAssertions mapping;
 
     @BeforeAll
     static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
         mapping = new OffsetMappingAssertions(a, b, TIMEOUT);
     }
 

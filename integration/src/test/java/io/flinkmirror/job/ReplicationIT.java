@@ -11,6 +11,7 @@ import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.testutils.TwoClusterTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,28 +20,16 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The replication core on real in-process Kafka clusters and a Flink MiniCluster, counted with the checker. */
-class ReplicationIT {
+class ReplicationIT extends TwoClusterTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = KafkaClusters.flink();
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
-
-    @BeforeAll
-    static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
-    }
 
     private static Map<String, String> flow(String topicsRegex) {
         Map<String, String> props = MirrorRunner.flowProperties(a, b);

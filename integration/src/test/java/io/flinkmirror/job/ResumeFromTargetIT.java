@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
-import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.testutils.TwoClusterTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,25 +35,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * read. Counted with read_committed: 0
  * missing, 0 duplicated.
  */
-class ResumeFromTargetIT {
+class ResumeFromTargetIT extends TwoClusterTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = KafkaClusters.flink();
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int PARTITIONS = 3;
     private static final int COUNT = 3_000;
-
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
-
-    @BeforeAll
-    static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
-    }
 
     private static Map<String, String> flow(String topic) {
         Map<String, String> props = MirrorRunner.flowProperties(a, b, topic);

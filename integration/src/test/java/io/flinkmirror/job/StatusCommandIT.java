@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.cli.MirrorCli;
 import io.flinkmirror.cli.StatusCommand;
-import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.TestRecords;
+import io.flinkmirror.testutils.TwoClusterTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -19,30 +19,18 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** {@code bin/mirror status} against the real job on a MiniCluster, through Flink's REST API. */
-class StatusCommandIT {
+class StatusCommandIT extends TwoClusterTest {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = KafkaClusters.flink();
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int RECORDS = 3_000;
-
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
-
-    @BeforeAll
-    static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
-    }
 
     /** Exit code and output of one in-process {@code mirror status} run. */
     private record Run(int exit, String out, String err) {

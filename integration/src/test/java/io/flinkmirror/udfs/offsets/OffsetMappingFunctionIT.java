@@ -2,9 +2,8 @@ package io.flinkmirror.udfs.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.cli.local.LocalKafkaCluster;
-import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.Poll;
+import io.flinkmirror.testutils.TwoClusterTest;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.mm2.OffsetSync;
 import java.nio.charset.StandardCharsets;
@@ -19,33 +18,19 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link OffsetMappingFunction} alone, in Flink's keyed operator test harness, against real brokers: a transaction's
  * writes are located only once committed on the target, then give offset syncs and exact group offset translations;
  * its state survives a snapshot and restore.
  */
-class OffsetMappingFunctionIT {
-
-    @RegisterExtension
-    static final KafkaClusters KAFKA = KafkaClusters.of(2);
+class OffsetMappingFunctionIT extends TwoClusterTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String TOPIC = "harness";
     private static final String REMOTE = "A.harness";
     private static final int RECORDS = 10;
-
-    static LocalKafkaCluster a;
-    static LocalKafkaCluster b;
-
-    @BeforeAll
-    static void clusters() {
-        a = KAFKA.get(0);
-        b = KAFKA.get(1);
-    }
 
     private static OffsetMappingFunction function() {
         return new OffsetMappingFunction(new OffsetMappingSettings("A->B", "mm2-offset-syncs.A.internal",
