@@ -2,6 +2,7 @@ package io.flinkmirror.cli.local;
 
 import io.flinkmirror.job.MirrorJob;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.Configuration;
@@ -64,23 +65,44 @@ public final class EmbeddedFlink implements AutoCloseable {
      * null if the job was cancelled or had already ended.
      */
     public String stopWithSavepoint(String savepointDir, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        String failure = "no savepoint within " + timeout.toSeconds() + " s";
         try {
+            while (!client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    String path = client.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
+                            .get(left, TimeUnit.NANOSECONDS);
+                    LOG.info("Stopped job {} with savepoint {} in {} ms; the next start resumes from it",
+                            client.getJobID(), path, (System.nanoTime() - start) / 1_000_000);
+                    return path;
+                } catch (ExecutionException e) {
+                    failure = rootMessage(e);
+                    // A stop while the job is still starting (or restarting) fails at once: its tasks are not all
+                    // running yet. Try again until they are, within the timeout.
+                    if (!failure.contains("Not all required tasks are currently running")) {
+                        break;
+                    }
+                    Thread.sleep(Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000)));
+                }
+            }
             if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
                 return null;
             }
-            long start = System.nanoTime();
-            String path = client.stopWithSavepoint(false, savepointDir, SavepointFormatType.CANONICAL)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("Stopped job {} with savepoint {} in {} ms; the next start resumes from it", client.getJobID(),
-                    path, (System.nanoTime() - start) / 1_000_000);
-            return path;
         } catch (TimeoutException e) {
-            LOG.warn("No savepoint of job {} within {} s: cancelling it; the next start resumes from its last "
-                    + "checkpoint", client.getJobID(), timeout.toSeconds());
+            failure = "no savepoint within " + timeout.toSeconds() + " s";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "interrupted";
         } catch (Exception e) {
-            LOG.warn("Stop-with-savepoint of job {} failed ({}): cancelling it; the next start resumes from its "
-                    + "last checkpoint", client.getJobID(), rootMessage(e));
+            failure = rootMessage(e);
         }
+        LOG.warn("Stop-with-savepoint of job {} failed ({}): cancelling it; the next start resumes from its last "
+                + "checkpoint", client.getJobID(), failure);
         close();
         return null;
     }
