@@ -1,20 +1,21 @@
 package io.flinkmirror.cli;
 
-import io.flinkmirror.job.MirrorJob;
-import io.flinkmirror.job.MirrorJobMain;
-import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.cli.local.ClusterIds;
 import io.flinkmirror.cli.local.EmbeddedFlink;
 import io.flinkmirror.cli.local.LocalState;
+import io.flinkmirror.job.MirrorJob;
+import io.flinkmirror.job.Preflight;
+import io.flinkmirror.job.config.FlowConfig;
+import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.sink.CommitGuardSink;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.slf4j.Logger;
@@ -63,13 +64,16 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long jvmUpMs = ManagementFactory.getRuntimeMXBean().getUptime();
         long start = System.nanoTime();
-        MirrorJob job = MirrorJobMain.prepare(config, skipPreflight);
+        MirrorConfig mirrorConfig = MirrorConfig.load(config);
+        // The preflight learns every cluster's id on its way; without it, they are asked for on their own.
+        Map<String, String> clusterIds = skipPreflight ? ClusterIds.of(mirrorConfig, Duration.ofSeconds(15))
+                : Preflight.check(mirrorConfig, Duration.ofSeconds(15));
+        MirrorJob job = new MirrorJob(mirrorConfig);
         Configuration conf = job.flinkConfiguration();
         LocalState state = new LocalState(stateDir != null ? stateDir : defaultStateDir(MirrorHome.path(), job),
                 conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).orElse(null),
                 conf.getOptional(CheckpointingOptions.SAVEPOINT_DIRECTORY).orElse(null));
         List<String> flows = job.config().flows().stream().map(FlowConfig::name).toList();
-        Map<String, String> clusterIds = ClusterIds.of(job.config(), Duration.ofSeconds(15));
         state.prepare(conf, flows, clusterIds, fresh ? "--fresh" : null);
         long prepared = System.nanoTime();
         AtomicReference<EmbeddedFlink> running = new AtomicReference<>(

@@ -61,8 +61,11 @@ public final class Preflight {
         }
     }
 
-    /** Connects to every cluster of {@code config} and fails with a one-line message if one cannot be used. */
-    public static void check(MirrorConfig config, Duration timeout) {
+    /**
+     * Connects to every cluster of {@code config} and fails with a one-line message if one cannot be used; returns
+     * each cluster's Kafka cluster id by alias.
+     */
+    public static Map<String, String> check(MirrorConfig config, Duration timeout) {
         long start = System.nanoTime();
         Map<String, Map<String, String>> clusters = new LinkedHashMap<>();
         for (FlowConfig flow : config.flows()) {
@@ -72,8 +75,10 @@ public final class Preflight {
         for (FlowConfig flow : config.heartbeatFlows()) {
             clusters.putIfAbsent(flow.target(), flow.targetAdminProps());
         }
+        Map<String, String> ids = new LinkedHashMap<>();
         try (Admins admins = new Admins(timeout)) {
-            clusters.forEach((alias, props) -> admins.run(alias, props, admin -> null));
+            clusters.forEach((alias, props) -> ids.put(alias, admins.run(alias, props,
+                    admin -> admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS))));
             for (FlowConfig flow : config.flows()) {
                 List<String> topics = admins.run(flow.source(), flow.sourceAdminProps(),
                         admin -> checkSourceAcls(admin, flow, timeout));
@@ -83,6 +88,7 @@ public final class Preflight {
         }
         LOG.info("Preflight: clusters {} answered and rights checked in {} ms", clusters.keySet(),
                 (System.nanoTime() - start) / 1_000_000);
+        return ids;
     }
 
     /** Something to do with a connected admin client; checked exceptions are reported like connection failures. */
