@@ -1,13 +1,13 @@
 package io.flinkmirror.cli;
 
-import io.flinkmirror.job.config.ConfigException;
-import io.flinkmirror.job.config.FlowConfig;
-import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.cli.failover.CheckpointReader;
 import io.flinkmirror.cli.failover.ClusterGroup;
 import io.flinkmirror.cli.failover.FailoverException;
 import io.flinkmirror.cli.failover.FailoverException.Reason;
 import io.flinkmirror.cli.failover.FailoverPlan;
+import io.flinkmirror.job.config.ConfigException;
+import io.flinkmirror.job.config.FlowConfig;
+import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.topic.TopicSelector;
 import java.io.PrintWriter;

@@ -1,13 +1,13 @@
 package io.flinkmirror.cli;
 
+import io.flinkmirror.cli.local.DemoProducer;
+import io.flinkmirror.cli.local.EmbeddedFlink;
+import io.flinkmirror.cli.local.LocalKafkaCluster;
+import io.flinkmirror.cli.local.LocalState;
+import io.flinkmirror.cli.local.Progress;
 import io.flinkmirror.job.MirrorJob;
 import io.flinkmirror.job.MirrorJobMain;
-import io.flinkmirror.cli.local.DemoProducer;
 import io.flinkmirror.job.config.FlowConfig;
-import io.flinkmirror.cli.local.EmbeddedFlink;
-import io.flinkmirror.cli.local.LocalState;
-import io.flinkmirror.cli.local.LocalKafkaCluster;
-import io.flinkmirror.cli.local.Progress;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

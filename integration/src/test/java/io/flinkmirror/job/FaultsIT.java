@@ -2,8 +2,8 @@ package io.flinkmirror.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.cli.local.LocalKafkaCluster;
+import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.JobMetrics;
 import io.flinkmirror.testutils.KafkaClusters;

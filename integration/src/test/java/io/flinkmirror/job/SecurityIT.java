@@ -12,9 +12,9 @@ import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
-import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.LogCapture;

@@ -1,9 +1,9 @@
 package io.flinkmirror.testutils;
 
+import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.job.MirrorJob;
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
-import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.udfs.offsets.KafkaReader;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package io.flinkmirror.job.sink;
 
+import io.flinkmirror.udfs.record.MirrorRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import io.flinkmirror.udfs.record.MirrorRecord;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
