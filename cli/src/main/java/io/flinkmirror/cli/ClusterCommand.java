@@ -1,6 +1,5 @@
 package io.flinkmirror.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkmirror.cli.local.LocalFlinkCluster;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -10,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
+import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -155,16 +156,14 @@ final class ClusterCommand implements Runnable {
             if (!jm.alive()) {
                 return NOT_RUNNING;
             }
-            FlinkRest rest = new FlinkRest(cluster.restUrl());
-            try {
-                JsonNode overview = rest.overview();
+            try (FlinkRest rest = new FlinkRest(cluster.restUrl())) {
+                ClusterOverviewWithVersion overview = rest.overview();
                 out.printf("web UI %s: Flink %s, %d TaskManager(s), %d/%d slots free, %d job(s) running%n",
-                        rest.url(), overview.path("flink-version").asText("?"),
-                        overview.path("taskmanagers").asInt(), overview.path("slots-available").asInt(),
-                        overview.path("slots-total").asInt(), overview.path("jobs-running").asInt());
-                for (JsonNode job : rest.jobsOverview()) {
-                    out.printf("  job %s %s %s%n", job.path("jid").asText(), job.path("state").asText(),
-                            job.path("name").asText());
+                        rest.url(), overview.getVersion(), overview.getNumTaskManagersConnected(),
+                        overview.getNumSlotsAvailable(), overview.getNumSlotsTotal(),
+                        overview.getNumJobsRunningOrPending());
+                for (JobDetails job : rest.jobsOverview()) {
+                    out.printf("  job %s %s %s%n", job.getJobId(), job.getStatus(), job.getJobName());
                 }
             } catch (FlinkRest.RestException e) {
                 out.println("REST API not answering: " + e.getMessage());

@@ -1,6 +1,5 @@
 package io.flinkmirror.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkmirror.job.MirrorOperator;
 import java.net.URI;
 import java.net.URL;
@@ -21,10 +20,12 @@ import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
 import org.apache.flink.runtime.rest.FileUpload;
 import org.apache.flink.runtime.rest.RestClient;
 import org.apache.flink.runtime.rest.messages.EmptyMessageParameters;
 import org.apache.flink.runtime.rest.messages.EmptyRequestBody;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import org.apache.flink.runtime.rest.util.RestConstants;
 import org.apache.flink.runtime.webmonitor.handlers.JarDeleteHeaders;
 import org.apache.flink.runtime.webmonitor.handlers.JarDeleteMessageParameters;
@@ -145,31 +146,31 @@ final class FlinkDeployer implements AutoCloseable {
 
     /** State of a job, e.g. RUNNING, FAILED. */
     String state(String jobId) {
-        return rest.job(jobId).path("state").asText("?");
+        return rest.job(jobId).getJobStatus().name();
     }
 
     /** The RUNNING Flink Mirror jobs (those with {@code A->B Replicate} operators). */
     List<MirrorJobInfo> runningMirrorJobs() {
         List<MirrorJobInfo> jobs = new ArrayList<>();
-        for (JsonNode overview : rest.jobsOverview()) {
-            if (!"RUNNING".equals(overview.path("state").asText())) {
+        for (JobDetails overview : rest.jobsOverview()) {
+            if (overview.getStatus() != JobStatus.RUNNING) {
                 continue;
             }
-            JsonNode job = rest.job(overview.path("jid").asText());
+            JobDetailsInfo job = rest.job(overview.getJobId().toHexString());
             List<StatusCommand.Flow> flows = StatusCommand.flows(job);
             if (!flows.isEmpty()) {
-                jobs.add(new MirrorJobInfo(job.path("jid").asText(), job.path("name").asText(),
+                jobs.add(new MirrorJobInfo(job.getJobId().toHexString(), job.getName(),
                         replicateParallelism(job, flows.get(0))));
             }
         }
         return jobs;
     }
 
-    private static int replicateParallelism(JsonNode job, StatusCommand.Flow flow) {
+    private static int replicateParallelism(JobDetailsInfo job, StatusCommand.Flow flow) {
         String replicate = MirrorOperator.REPLICATE.displayName(flow.source(), flow.target());
-        for (JsonNode vertex : job.path("vertices")) {
-            if (vertex.path("name").asText().contains(replicate)) {
-                return vertex.path("parallelism").asInt();
+        for (JobDetailsInfo.JobVertexDetailsInfo vertex : job.getJobVertexInfos()) {
+            if (vertex.getName().contains(replicate)) {
+                return vertex.getParallelism();
             }
         }
         return -1;
@@ -244,6 +245,7 @@ final class FlinkDeployer implements AutoCloseable {
 
     @Override
     public void close() {
+        rest.close();
         clusterClient.close();
         restClient.shutdown(Duration.ofSeconds(5));
         executor.shutdownNow();

@@ -79,19 +79,20 @@ final class QuickstartCommand implements Callable<Integer> {
             out.println("Flink web UI: " + flink.webUrl() + "   job " + flink.client().getJobID()
                     + "   (replicating " + TOPICS + " to source." + TOPICS.get(0) + ", ...; Ctrl-C to stop)");
 
-            Progress progress = new Progress(source.admin(), TOPICS, "flink-mirror-source-target", flink.webUrl(),
-                    flink.client().getJobID().toString());
-            boolean tty = System.console() != null;
             installStopOnShutdown(stopped, cleanedUp);
-            long lastPrint = 0;
-            while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-                long now = System.currentTimeMillis();
-                if (tty) {
-                    out.print("\r\033[K" + progress.line());
-                    out.flush();
-                } else if (now - lastPrint >= 5_000) {
-                    out.println(progress.line());
-                    lastPrint = now;
+            try (Progress progress = new Progress(source.admin(), TOPICS, "flink-mirror-source-target",
+                    flink.webUrl(), flink.client().getJobID().toString())) {
+                boolean tty = System.console() != null;
+                long lastPrint = 0;
+                while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                    long now = System.currentTimeMillis();
+                    if (tty) {
+                        out.print("\r\033[K" + progress.line());
+                        out.flush();
+                    } else if (now - lastPrint >= 5_000) {
+                        out.println(progress.line());
+                        lastPrint = now;
+                    }
                 }
             }
             return 0;

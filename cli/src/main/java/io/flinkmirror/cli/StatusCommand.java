@@ -1,6 +1,5 @@
 package io.flinkmirror.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkmirror.job.MirrorOperator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -8,10 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics.CompletedCheckpointStatistics;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -71,8 +74,7 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        FlinkRest rest = new FlinkRest(flinkRest);
-        try {
+        try (FlinkRest rest = new FlinkRest(flinkRest)) {
             return jobId != null ? showOne(rest, jobId, out, err) : showRunning(rest, out, err);
         } catch (FlinkRest.RestException e) {
             err.println("flink-mirror: " + e.getMessage());
@@ -84,7 +86,7 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     private int showOne(FlinkRest rest, String id, PrintWriter out, PrintWriter err) {
-        JsonNode job;
+        JobDetailsInfo job;
         try {
             job = rest.job(id);
         } catch (FlinkRest.RestException e) {
@@ -96,13 +98,13 @@ public final class StatusCommand implements Callable<Integer> {
         }
         List<Flow> flows = flows(job);
         if (flows.isEmpty()) {
-            err.println("flink-mirror: job " + id + " (" + job.path("name").asText() + ") at " + rest.url()
+            err.println("flink-mirror: job " + id + " (" + job.getName() + ") at " + rest.url()
                     + " is not a Flink Mirror job (no 'A->B Replicate' operator)");
             return NOT_RUNNING;
         }
-        String state = job.path("state").asText("?");
+        String state = job.getJobStatus().name();
         if (!RUNNING.equals(state)) {
-            err.println("flink-mirror: Flink Mirror job " + id + " (" + job.path("name").asText() + ") is " + state
+            err.println("flink-mirror: Flink Mirror job " + id + " (" + job.getName() + ") is " + state
                     + ", not RUNNING");
             return NOT_RUNNING;
         }
@@ -113,20 +115,20 @@ public final class StatusCommand implements Callable<Integer> {
     private int showRunning(FlinkRest rest, PrintWriter out, PrintWriter err) {
         List<String> notRunning = new ArrayList<>();
         int shown = 0;
-        for (JsonNode overview : rest.jobsOverview()) {
-            String id = overview.path("jid").asText();
-            JsonNode job = rest.job(id);
+        for (JobDetails overview : rest.jobsOverview()) {
+            String id = overview.getJobId().toHexString();
+            JobDetailsInfo job = rest.job(id);
             List<Flow> flows = flows(job);
             if (flows.isEmpty()) {
                 continue;
             }
-            if (RUNNING.equals(job.path("state").asText())) {
+            if (RUNNING.equals(job.getJobStatus().name())) {
                 if (shown++ > 0) {
                     out.println();
                 }
                 print(rest, job, flows, out);
             } else {
-                notRunning.add(id + " " + job.path("state").asText("?"));
+                notRunning.add(id + " " + job.getJobStatus());
             }
         }
         if (shown > 0) {
@@ -138,10 +140,10 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     /** The flows of a job, from the {@code A->B Replicate} operators named in its vertices. */
-    static List<Flow> flows(JsonNode job) {
+    static List<Flow> flows(JobDetailsInfo job) {
         Map<String, Flow> flows = new LinkedHashMap<>();
-        for (JsonNode vertex : job.path("vertices")) {
-            for (String operator : operators(vertex.path("name").asText())) {
+        for (JobDetailsInfo.JobVertexDetailsInfo vertex : job.getJobVertexInfos()) {
+            for (String operator : operators(vertex.getName())) {
                 Matcher m = REPLICATE.matcher(operator);
                 if (m.matches() && MirrorOperator.REPLICATE.displayName(m.group(1), m.group(2)).equals(operator)) {
                     Flow flow = new Flow(m.group(1), m.group(2));
@@ -162,11 +164,11 @@ public final class StatusCommand implements Callable<Integer> {
         return names;
     }
 
-    private void print(FlinkRest rest, JsonNode job, List<Flow> flows, PrintWriter out) {
-        String id = job.path("jid").asText();
+    private void print(FlinkRest rest, JobDetailsInfo job, List<Flow> flows, PrintWriter out) {
+        String id = job.getJobId().toHexString();
         String checkpoint = checkpoint(rest.latestCompletedCheckpoint(id));
-        out.printf("Flink Mirror job %s (%s): %s, %d flow(s), Flink REST %s%n", id, job.path("name").asText(),
-                job.path("state").asText(), flows.size(), rest.url());
+        out.printf("Flink Mirror job %s (%s): %s, %d flow(s), Flink REST %s%n", id, job.getName(),
+                job.getJobStatus(), flows.size(), rest.url());
         for (Flow flow : flows) {
             FlowStatus status = status(rest, job, flow);
             out.println();
@@ -187,20 +189,20 @@ public final class StatusCommand implements Callable<Integer> {
      * {@code numRecordsOutPerSecond} before any partition reported), {@code lag} summed and
      * {@code replication-latency-ms-p99} maxed over the Offset mapping operator's subtasks.
      */
-    static FlowStatus status(FlinkRest rest, JsonNode job, Flow flow) {
-        String jid = job.path("jid").asText();
+    static FlowStatus status(FlinkRest rest, JobDetailsInfo job, Flow flow) {
+        String jid = job.getJobId().toHexString();
         String replicate = MirrorOperator.REPLICATE.displayName(flow.source(), flow.target());
         String mapping = MirrorOperator.OFFSET_MAPPING.displayName(flow.source(), flow.target());
         double rate = Double.NaN;
         double outRate = Double.NaN;
         double lag = Double.NaN;
         double p99 = Double.NaN;
-        for (JsonNode vertex : job.path("vertices")) {
-            List<String> operators = operators(vertex.path("name").asText());
+        for (JobDetailsInfo.JobVertexDetailsInfo vertex : job.getJobVertexInfos()) {
+            List<String> operators = operators(vertex.getName());
             if (!operators.contains(replicate) && !operators.contains(mapping)) {
                 continue;
             }
-            String vid = vertex.path("id").asText();
+            String vid = vertex.getJobVertexID().toHexString();
             List<String> rates = new ArrayList<>();
             List<String> outRates = new ArrayList<>();
             List<String> lags = new ArrayList<>();
@@ -249,12 +251,13 @@ public final class StatusCommand implements Callable<Integer> {
         return total;
     }
 
-    private static String checkpoint(JsonNode completed) {
-        if (completed.isMissingNode() || completed.isNull()) {
+    private static String checkpoint(Optional<CompletedCheckpointStatistics> latest) {
+        if (latest.isEmpty()) {
             return "none yet";
         }
-        long ago = Math.max(0, (System.currentTimeMillis() - completed.path("latest_ack_timestamp").asLong()) / 1000);
-        return "#" + completed.path("id").asLong() + ", " + ago + " s ago";
+        CompletedCheckpointStatistics completed = latest.get();
+        long ago = Math.max(0, (System.currentTimeMillis() - completed.getLatestAckTimestamp()) / 1000);
+        return "#" + completed.getId() + ", " + ago + " s ago";
     }
 
     private static void table(PrintWriter out, List<String[]> rows) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -122,8 +123,8 @@ final class SubmitCommand implements Callable<Integer> {
     /** What the job restored, as the REST API tells ({@code ""} if it started without state). */
     private static String restoredFrom(FlinkDeployer deployer, String id) {
         try {
-            com.fasterxml.jackson.databind.JsonNode restored = deployer.rest().latestRestoredCheckpoint(id);
-            String path = restored.path("external_path").asText("");
+            String path = deployer.rest().latestRestoredCheckpoint(id)
+                    .map(CheckpointingStatistics.RestoredCheckpointStatistics::getExternalPath).orElse("");
             if (path.isEmpty()) {
                 return ", started without state (each partition resumes from what its target holds)";
             }

@@ -2,7 +2,6 @@ package io.flinkmirror.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkmirror.cli.FlinkRest;
 import io.flinkmirror.cli.local.LocalFlinkCluster;
 import io.flinkmirror.testutils.ContinuousProducer;
@@ -26,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics.RestoredCheckpointStatistics;
+import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -105,8 +106,8 @@ class SessionClusterIT extends TwoClusterTest {
             String first = runningJob();
             String job = first;
             assertThat(rest.jobsOverview()).anySatisfy(j -> {
-                assertThat(j.path("jid").asText()).isEqualTo(first);
-                assertThat(j.path("state").asText()).isEqualTo("RUNNING");
+                assertThat(j.getJobId().toHexString()).isEqualTo(first);
+                assertThat(j.getStatus().name()).isEqualTo("RUNNING");
             });
             assertThat(httpGet(rest.url() + "/")).contains("<title>Apache Flink Web Dashboard</title>");
             awaitCheckpointAfter(job, -1);
@@ -134,13 +135,14 @@ class SessionClusterIT extends TwoClusterTest {
             assertThat(cluster.taskManager().pid()).isNotEqualTo(tm.pid());
             String recovered = job;
             Poll.until("job " + job + " to restore a checkpoint after the TaskManager loss", TIMEOUT, () -> {
-                JsonNode restored = rest.latestRestoredCheckpoint(recovered);
-                return restored.path("id").asLong(-1) >= beforeKill
-                        && "RUNNING".equals(rest.job(recovered).path("state").asText());
-            }, () -> "job " + rest.job(recovered).path("state").asText() + ", restored "
+                long restored = rest.latestRestoredCheckpoint(recovered).map(RestoredCheckpointStatistics::getId).orElse(-1L);
+                return restored >= beforeKill
+                        && "RUNNING".equals(rest.job(recovered).getJobStatus().name());
+            }, () -> "job " + rest.job(recovered).getJobStatus().name() + ", restored "
                     + rest.latestRestoredCheckpoint(recovered));
-            assertThat(rest.latestRestoredCheckpoint(job).path("is_savepoint").asBoolean()).isFalse();
-            awaitCheckpointAfter(job, rest.latestRestoredCheckpoint(job).path("id").asLong());
+            RestoredCheckpointStatistics afterKill = rest.latestRestoredCheckpoint(job).orElseThrow();
+            assertThat(afterKill.isSavepoint()).isFalse();
+            awaitCheckpointAfter(job, afterKill.getId());
             verify(producer, List.of("up-a", "up-b"), job);
 
             step("cancel (no savepoint), then submit without one: resumes from the newest retained checkpoint");
@@ -148,16 +150,16 @@ class SessionClusterIT extends TwoClusterTest {
             mirror("cancel", "stop", "--flink-rest", rest.url());
             String cancelled = job;
             Poll.until("job " + job + " CANCELED in the REST API", Duration.ofSeconds(60),
-                    () -> "CANCELED".equals(rest.job(cancelled).path("state").asText()));
+                    () -> "CANCELED".equals(rest.job(cancelled).getJobStatus().name()));
             Processes.Started resubmit = mirror("resubmit", "submit", "--config", v2.toString(), "--flink-rest",
                     rest.url(), "--parallelism", "3");
             assertThat(resubmit.out()).contains("RUNNING", "restored from checkpoint");
             String resumed = runningJob();
-            JsonNode fromCheckpoint = rest.latestRestoredCheckpoint(resumed);
-            assertThat(fromCheckpoint.path("external_path").asText()).as("restored: %s", fromCheckpoint)
+            RestoredCheckpointStatistics fromCheckpoint = rest.latestRestoredCheckpoint(resumed).orElseThrow();
+            assertThat(fromCheckpoint.getExternalPath()).as("restored: %s", fromCheckpoint)
                     .containsPattern("/flink-mirror/[0-9a-f]{32}/chk-\\d+$");
-            assertThat(fromCheckpoint.path("id").asLong()).isGreaterThanOrEqualTo(beforeCancel);
-            awaitCheckpointAfter(resumed, fromCheckpoint.path("id").asLong());
+            assertThat(fromCheckpoint.getId()).isGreaterThanOrEqualTo(beforeCancel);
+            awaitCheckpointAfter(resumed, fromCheckpoint.getId());
             verify(producer, List.of("up-a", "up-b"), resumed);
             job = resumed;
 
@@ -187,22 +189,20 @@ class SessionClusterIT extends TwoClusterTest {
         // upgrade waited until the JobManager reported the old job FINISHED; the REST API's job details are cached
         // for a few seconds, so they may still say RUNNING (a fresh-clone CI run saw that).
         Poll.until("job " + job + " FINISHED in the REST API", Duration.ofSeconds(30),
-                () -> "FINISHED".equals(rest.job(job).path("state").asText()),
-                () -> "job " + job + " is " + rest.job(job).path("state").asText());
+                () -> "FINISHED".equals(rest.job(job).getJobStatus().name()),
+                () -> "job " + job + " is " + rest.job(job).getJobStatus().name());
         String next = runningJob();
         assertThat(next).isNotEqualTo(job);
 
-        JsonNode restored = rest.latestRestoredCheckpoint(next);
-        assertThat(restored.path("is_savepoint").asBoolean()).as("restored: %s", restored).isTrue();
-        assertThat(Path.of(URI.create(restored.path("external_path").asText()).getPath()))
+        RestoredCheckpointStatistics restored = rest.latestRestoredCheckpoint(next).orElseThrow();
+        assertThat(restored.isSavepoint()).as("restored: %s", restored).isTrue();
+        assertThat(Path.of(URI.create(restored.getExternalPath()).getPath()))
                 .isEqualTo(Path.of(URI.create(savepoint).getPath()));
-        assertThat(restored.path("id").asLong()).as("savepoint id after the old job's checkpoints")
-                .isGreaterThan(before);
-        awaitCheckpointAfter(next, restored.path("id").asLong());
-        for (JsonNode vertex : rest.job(next).path("vertices")) {
-            if (vertex.path("name").asText().contains("Replicate")) {
-                assertThat(vertex.path("parallelism").asInt()).as(vertex.path("name").asText())
-                        .isEqualTo(expectedParallelism);
+        assertThat(restored.getId()).as("savepoint id after the old job's checkpoints").isGreaterThan(before);
+        awaitCheckpointAfter(next, restored.getId());
+        for (JobDetailsInfo.JobVertexDetailsInfo vertex : rest.job(next).getJobVertexInfos()) {
+            if (vertex.getName().contains("Replicate")) {
+                assertThat(vertex.getParallelism()).as(vertex.getName()).isEqualTo(expectedParallelism);
             }
         }
         verify(producer, topics, next);
@@ -217,7 +217,7 @@ class SessionClusterIT extends TwoClusterTest {
         producer.pause();
         try {
             MirrorRunner.awaitCaughtUp(a, b.name(), topics, TIMEOUT, () -> "job " + job + " "
-                    + rest.job(job).path("state").asText());
+                    + rest.job(job).getJobStatus().name());
             for (String topic : topics) {
                 ExactlyOnceChecker.Report report = ExactlyOnceChecker.expecting(producer.produced(topic))
                         .verify(b.bootstrapServers(), a.name() + "." + topic, TIMEOUT);
@@ -236,9 +236,9 @@ class SessionClusterIT extends TwoClusterTest {
     private long awaitCheckpointAfter(String job, long after) {
         long[] id = {-1};
         Poll.until("a checkpoint of job " + job + " after #" + after, TIMEOUT, () -> {
-            id[0] = rest.latestCompletedCheckpoint(job).path("id").asLong(-1);
+            id[0] = rest.latestCompletedCheckpoint(job).map(c -> c.getId()).orElse(-1L);
             return id[0] > after;
-        }, () -> "latest " + id[0] + ", job " + rest.job(job).path("state").asText());
+        }, () -> "latest " + id[0] + ", job " + rest.job(job).getJobStatus().name());
         assertThat(id[0]).as("checkpoint ids never go back").isGreaterThan(lastCheckpointId);
         lastCheckpointId = id[0];
         return id[0];
@@ -319,8 +319,8 @@ class SessionClusterIT extends TwoClusterTest {
     private static String runningJob() {
         List<String> running = new ArrayList<>();
         rest.jobsOverview().forEach(j -> {
-            if ("RUNNING".equals(j.path("state").asText())) {
-                running.add(j.path("jid").asText());
+            if ("RUNNING".equals(j.getStatus().name())) {
+                running.add(j.getJobId().toHexString());
             }
         });
         assertThat(running).hasSize(1);

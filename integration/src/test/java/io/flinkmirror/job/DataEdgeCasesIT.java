@@ -216,10 +216,11 @@ class DataEdgeCasesIT extends TwoClusterTest {
         List<String> reported;
         try (LogCapture logs = LogCapture.start(Level.WARN); MirrorRunner mirror = MirrorRunner.start(props)) {
             mirror.awaitCaughtUp(a, b.name(), List.of(t), TIMEOUT);
-            JobMetrics metrics = new JobMetrics(rest.getWebInterfaceURL(), mirror.client().getJobID());
             long want = lost;
-            Poll.until("records-lost-to-retention to count " + lost, TIMEOUT,
-                    () -> metrics.aggregate(id -> id.endsWith(".records-lost-to-retention"), "sum") == want);
+            try (JobMetrics metrics = new JobMetrics(rest.getWebInterfaceURL(), mirror.client().getJobID())) {
+                Poll.until("records-lost-to-retention to count " + lost, TIMEOUT,
+                        () -> metrics.aggregate(id -> id.endsWith(".records-lost-to-retention"), "sum") == want);
+            }
             reported = logs.linesContaining("were deleted on the source");
         }
         verify(expected, t).assertExactlyOnce();

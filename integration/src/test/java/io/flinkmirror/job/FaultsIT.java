@@ -189,9 +189,10 @@ class FaultsIT {
         props.put("flink.execution.state-recovery.path", last.toUri().toString());
         try (MirrorRunner mirror = MirrorRunner.start(props)) {
             mirror.awaitCaughtUp(a, b.name(), List.of(run.topic), TIMEOUT);
-            JobMetrics job = new JobMetrics(rest.getWebInterfaceURL(), mirror.client().getJobID());
-            assertThat(job.get("/jobs/" + job.job() + "/checkpoints").path("latest").path("restored")
-                    .path("external_path").asText()).as("restored from").contains(last.getFileName().toString());
+            try (JobMetrics job = new JobMetrics(rest.getWebInterfaceURL(), mirror.client().getJobID())) {
+                assertThat(job.checkpoints().getLatestCheckpoints().getRestoredCheckpointStatistics()
+                        .getExternalPath()).as("restored from").contains(last.getFileName().toString());
+            }
         }
         run.verify();
     }

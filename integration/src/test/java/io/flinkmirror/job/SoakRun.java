@@ -2,7 +2,6 @@ package io.flinkmirror.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.JobMetrics;
@@ -17,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics;
+import org.apache.flink.runtime.rest.messages.util.stats.StatsSummaryDto;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -112,11 +113,10 @@ class SoakRun {
 
     /** Completed/failed checkpoint counts and end-to-end durations from the REST API. */
     private static String checkpoints(JobMetrics metrics) {
-        JsonNode stats = metrics.get("/jobs/" + metrics.job() + "/checkpoints");
-        JsonNode counts = stats.get("counts");
-        JsonNode duration = stats.get("summary").get("end_to_end_duration");
-        return String.format("checkpoints completed %d, failed %d, duration ms min %d / avg %d / p99 %s / max %d",
-                counts.get("completed").asLong(), counts.get("failed").asLong(), duration.get("min").asLong(),
-                duration.get("avg").asLong(), duration.path("p99").asText("?"), duration.get("max").asLong());
+        CheckpointingStatistics stats = metrics.checkpoints();
+        StatsSummaryDto duration = stats.getSummary().getDuration();
+        return String.format("checkpoints completed %d, failed %d, duration ms min %d / avg %d / p99 %.1f / max %d",
+                stats.getCounts().getNumberCompletedCheckpoints(), stats.getCounts().getNumberFailedCheckpoints(),
+                duration.getMinimum(), duration.getAverage(), duration.getP99(), duration.getMaximum());
     }
 }

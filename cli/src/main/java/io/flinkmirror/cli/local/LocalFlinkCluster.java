@@ -223,10 +223,11 @@ public final class LocalFlinkCluster {
     }
 
     private void awaitRest(Process jm, long deadline) throws InterruptedException {
-        FlinkRest rest = new FlinkRest(restUrl());
-        while (!answers(rest)) {
-            failIfEnded(jm, "JobManager", deadline);
-            Thread.sleep(200);
+        try (FlinkRest rest = new FlinkRest(restUrl())) {
+            while (!answers(rest)) {
+                failIfEnded(jm, "JobManager", deadline);
+                Thread.sleep(200);
+            }
         }
     }
 
@@ -253,8 +254,8 @@ public final class LocalFlinkCluster {
     /** Ids of the TaskManagers registered at the JobManager (none if it does not answer). */
     public Set<String> taskManagerIds() {
         Set<String> ids = new LinkedHashSet<>();
-        try {
-            new FlinkRest(restUrl()).taskManagers().forEach(tm -> ids.add(tm.path("id").asText()));
+        try (FlinkRest rest = new FlinkRest(restUrl())) {
+            rest.taskManagers().forEach(tm -> ids.add(tm.getResourceId().getResourceIdString()));
         } catch (FlinkRest.RestException e) {
             // not up (yet): no TaskManager known
         }

@@ -1,12 +1,6 @@
 package io.flinkmirror.cli.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import io.flinkmirror.cli.FlinkRest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,21 +16,19 @@ import org.apache.kafka.common.TopicPartition;
  * the offsets the job's source commits on every completed checkpoint, which is exactly when the sink's transactions
  * commit, so "replicated" counts only data a read_committed consumer on the target can see.
  */
-public final class Progress {
+public final class Progress implements AutoCloseable {
 
     private final Admin source;
     private final String group;
     private final java.util.List<String> topics;
-    private final String restUrl;
+    private final FlinkRest rest;
     private final String jobId;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final ObjectMapper json = new ObjectMapper();
 
     public Progress(Admin source, java.util.List<String> topics, String group, String restUrl, String jobId) {
         this.source = source;
         this.topics = topics;
         this.group = group;
-        this.restUrl = restUrl;
+        this.rest = new FlinkRest(restUrl);
         this.jobId = jobId;
     }
 
@@ -59,22 +51,18 @@ public final class Progress {
         }
     }
 
-    private String checkpoint() throws Exception {
-        JsonNode latest = get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
-        if (latest.isMissingNode() || latest.isNull()) {
-            return "no checkpoint yet";
-        }
-        long ago = (System.currentTimeMillis() - latest.path("latest_ack_timestamp").asLong()) / 1000;
-        return "last checkpoint #" + latest.path("id").asLong() + ", " + ago + " s ago";
+    private String checkpoint() {
+        return rest.latestCompletedCheckpoint(jobId).map(latest -> "last checkpoint #" + latest.getId() + ", "
+                + (System.currentTimeMillis() - latest.getLatestAckTimestamp()) / 1000 + " s ago")
+                .orElse("no checkpoint yet");
     }
 
-    private String state() throws Exception {
-        return get("/jobs/" + jobId).path("state").asText("?");
+    private String state() {
+        return rest.job(jobId).getJobStatus().name();
     }
 
-    private JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(restUrl + path))
-                .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
-        return json.readTree(response.body());
+    @Override
+    public void close() {
+        rest.close();
     }
 }
