@@ -2,6 +2,7 @@ package io.flinkmirror.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkmirror.testutils.Poll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,17 +29,10 @@ class QuickstartIT {
         Processes.Started quickstart = Processes.mirror(dir, "quickstart", "quickstart", "--web-port",
                 String.valueOf(port));
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            long replicated = 0;
-            while (replicated == 0 && System.nanoTime() < deadline && quickstart.process().isAlive()) {
-                Matcher m = REPLICATED.matcher(quickstart.out());
-                while (m.find()) {
-                    replicated = Math.max(replicated, Long.parseLong(m.group(1).replace(",", "")));
-                }
-                Thread.sleep(500);
-            }
-            assertThat(replicated).as("records replicated; stdout:\n%s\nstderr:\n%s", quickstart.out(),
-                    quickstart.err()).isPositive();
+            Poll.until("the quickstart to report replicated records", Duration.ofSeconds(90),
+                    () -> replicated(quickstart.out()) > 0 || !quickstart.process().isAlive());
+            assertThat(replicated(quickstart.out())).as("records replicated; stdout:\n%s\nstderr:\n%s",
+                    quickstart.out(), quickstart.err()).isPositive();
 
             HttpClient http = HttpClient.newHttpClient();
             String overview = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
@@ -59,5 +53,15 @@ class QuickstartIT {
         } finally {
             quickstart.kill();
         }
+    }
+
+    /** The largest "replicated N records" count the quickstart printed so far. */
+    private static long replicated(String out) {
+        long replicated = 0;
+        Matcher m = REPLICATED.matcher(out);
+        while (m.find()) {
+            replicated = Math.max(replicated, Long.parseLong(m.group(1).replace(",", "")));
+        }
+        return replicated;
     }
 }
