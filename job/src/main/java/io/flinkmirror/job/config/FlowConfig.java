@@ -5,7 +5,6 @@ import io.flinkmirror.udfs.filter.DefaultTopicFilter;
 import io.flinkmirror.udfs.filter.GroupFilter;
 import io.flinkmirror.udfs.filter.TopicFilter;
 import io.flinkmirror.udfs.policy.IdentityReplicationPolicy;
-import io.flinkmirror.udfs.policy.ReplicationPolicies;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
 import io.flinkmirror.udfs.topic.TopicSelector;
 import java.io.Serializable;
@@ -340,70 +339,5 @@ public final class FlowConfig implements Serializable {
                 + ", replicationFactor=" + replicationFactor + ", refreshTopicsInterval=" + refreshTopicsInterval
                 + ", offsetSyncsTopicLocation=" + offsetSyncsTopicLocation
                 + ", exactlyOnce=" + exactlyOnce + ", provenanceHeader=" + provenanceHeader + "}";
-    }
-
-    /** Looks flow-level keys up per flow, then top level, then default; parses them with one-line errors. */
-    private record FlowSettings(Map<String, String> raw, String source, String target) {
-
-        /** The key actually set for {@code key} (per-flow or top-level), or null if neither is set. */
-        String keyFor(ConfigKey<?> key) {
-            String flowKey = source + ScopedKey.FLOW_ARROW + target + "." + key.key();
-            if (raw.containsKey(flowKey)) {
-                return flowKey;
-            }
-            return raw.containsKey(key.key()) ? key.key() : null;
-        }
-
-        boolean isSet(ConfigKey<?> key) {
-            return keyFor(key) != null;
-        }
-
-        String value(ConfigKey<?> key) {
-            String setKey = keyFor(key);
-            return setKey == null ? key.defaultValue() : raw.get(setKey);
-        }
-
-        String name(ConfigKey<?> key) {
-            String setKey = keyFor(key);
-            return setKey == null ? key.key() : setKey;
-        }
-
-        /** The key's value as it parses it: set per flow, else top level, else its default. */
-        <T> T get(ConfigKey<T> key) {
-            String value = value(key);
-            if (value == null) {
-                throw new IllegalStateException("Key " + key.key() + " has no default: check isSet first");
-            }
-            return key.parse(name(key), value);
-        }
-
-        /** Zero if {@code enabled} is false, else the interval in seconds (zero also meaning disabled). */
-        Duration interval(ConfigKey<Boolean> enabled, ConfigKey<Duration> intervalSeconds) {
-            Duration interval = get(intervalSeconds);
-            return get(enabled) ? interval : Duration.ZERO;
-        }
-
-        <T> T instance(ConfigKey<String> key, Class<T> type, T builtIn, String... builtInNames) {
-            if (!isSet(key) || List.of(builtInNames).contains(value(key).trim())) {
-                return builtIn;
-            }
-            return ConfigValues.instance(name(key), value(key), type, builtInNames);
-        }
-
-        ReplicationPolicy replicationPolicy() {
-            boolean internalSeparator = get(ConfigKeys.INTERNAL_TOPIC_SEPARATOR_ENABLED);
-            String separator = value(ConfigKeys.REPLICATION_POLICY_SEPARATOR);
-            if (separator.isEmpty()) {
-                throw ConfigException.invalidValue(name(ConfigKeys.REPLICATION_POLICY_SEPARATOR), separator,
-                        "expected a non-empty separator, e.g. '.' or '_'");
-            }
-            String className = value(ConfigKeys.REPLICATION_POLICY_CLASS);
-            try {
-                return ReplicationPolicies.create(className, separator, source, internalSeparator);
-            } catch (IllegalArgumentException e) {
-                throw ConfigException.invalidValue(name(ConfigKeys.REPLICATION_POLICY_CLASS), className,
-                        "expected " + ReplicationPolicies.allowedValues());
-            }
-        }
     }
 }
