@@ -67,18 +67,13 @@ public final class Preflight {
      */
     public static Map<String, String> check(MirrorConfig config, Duration timeout) {
         long start = System.nanoTime();
-        Map<String, Map<String, String>> clusters = new LinkedHashMap<>();
-        for (FlowConfig flow : config.flows()) {
-            clusters.putIfAbsent(flow.source(), flow.sourceAdminProps());
-            clusters.putIfAbsent(flow.target(), flow.targetAdminProps());
-        }
-        for (FlowConfig flow : config.heartbeatFlows()) {
-            clusters.putIfAbsent(flow.target(), flow.targetAdminProps());
-        }
+        Map<String, Map<String, String>> clusters = config.clusterAdminProps();
         Map<String, String> ids = new LinkedHashMap<>();
         try (Admins admins = new Admins(timeout)) {
-            clusters.forEach((alias, props) -> ids.put(alias, admins.run(alias, props,
-                    admin -> admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS))));
+            clusters.forEach((alias, props) -> {
+                admins.run(alias, props, admin -> null); // connects: the cluster answers and tells its id
+                ids.put(alias, admins.clusterIds.get(alias));
+            });
             for (FlowConfig flow : config.flows()) {
                 List<String> topics = admins.run(flow.source(), flow.sourceAdminProps(),
                         admin -> checkSourceAcls(admin, flow, timeout));
@@ -103,6 +98,8 @@ public final class Preflight {
     private static final class Admins implements AutoCloseable {
         private final Duration timeout;
         private final Map<List<Object>, Admin> clients = new HashMap<>();
+        /** The cluster id each cluster told when its first client connected, by alias. */
+        private final Map<String, String> clusterIds = new HashMap<>();
 
         Admins(Duration timeout) {
             this.timeout = timeout;
@@ -121,7 +118,8 @@ public final class Preflight {
                     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
                     admin = Admin.create(props);
                     clients.put(key, admin);
-                    admin.describeCluster().clusterId().get(ms + 1_000L, TimeUnit.MILLISECONDS);
+                    String id = admin.describeCluster().clusterId().get(ms + 1_000L, TimeUnit.MILLISECONDS);
+                    clusterIds.put(alias, id);
                 }
                 return check.run(admin);
             } catch (PreflightException e) {

@@ -1,6 +1,5 @@
 package io.flinkmirror.cli.local;
 
-import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,14 +19,7 @@ public final class ClusterIds {
 
     /** Alias -> cluster id; a cluster that does not answer within {@code timeout} is left out, with a WARN. */
     public static Map<String, String> of(MirrorConfig config, Duration timeout) {
-        Map<String, Map<String, String>> admins = new LinkedHashMap<>();
-        for (FlowConfig flow : config.flows()) {
-            admins.putIfAbsent(flow.source(), flow.sourceAdminProps());
-            admins.putIfAbsent(flow.target(), flow.targetAdminProps());
-        }
-        for (FlowConfig flow : config.heartbeatFlows()) {
-            admins.putIfAbsent(flow.target(), flow.targetAdminProps());
-        }
+        Map<String, Map<String, String>> admins = config.clusterAdminProps();
         Map<String, String> ids = new LinkedHashMap<>();
         admins.forEach((alias, props) -> {
             Map<String, Object> client = new LinkedHashMap<>(props);

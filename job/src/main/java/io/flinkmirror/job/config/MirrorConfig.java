@@ -176,6 +176,22 @@ public final class MirrorConfig {
         return heartbeatFlows;
     }
 
+    /**
+     * Admin client properties of every cluster the job talks to (sources and targets of {@link #flows()}, targets of
+     * {@link #heartbeatFlows()}), by alias, in that order; the first flow naming a cluster gives its properties.
+     */
+    public Map<String, Map<String, String>> clusterAdminProps() {
+        Map<String, Map<String, String>> clusters = new LinkedHashMap<>();
+        for (FlowConfig flow : flows) {
+            clusters.putIfAbsent(flow.source(), flow.sourceAdminProps());
+            clusters.putIfAbsent(flow.target(), flow.targetAdminProps());
+        }
+        for (FlowConfig flow : heartbeatFlows) {
+            clusters.putIfAbsent(flow.target(), flow.targetAdminProps());
+        }
+        return clusters;
+    }
+
     /** Flink options: every {@code flink.*} key but ours, with the {@code flink.} prefix removed. */
     public Map<String, String> flinkOptions() {
         return flinkOptions;
