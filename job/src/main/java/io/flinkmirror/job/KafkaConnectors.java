@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -67,7 +68,12 @@ final class KafkaConnectors {
         return new OneSplitPerPartitionSource<>(flow.name(), source, startingOffsets);
     }
 
-    /** The flow's sink of replicated records: transactional (exactly-once) unless the flow says at-least-once. */
+    /**
+     * The flow's sink of replicated records: transactional (exactly-once) unless the flow says at-least-once. Its
+     * transactional ids come from a small pool per subtask ({@code <prefix>-<subtask>-<n>}, POOLING): a short
+     * checkpoint interval then does not leave one new transactional id per checkpoint on the target's transaction
+     * coordinators (INCREMENTING would, for {@code transactional.id.expiration.ms}, 7 days by default).
+     */
     static KafkaSink<MirrorRecord> sink(FlowConfig flow, String transactionalIdPrefix) {
         Properties props = new Properties();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -77,10 +83,12 @@ final class KafkaConnectors {
                 String.valueOf(flow.sinkTransactionTimeout().toMillis()));
         return KafkaSink.<MirrorRecord>builder()
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(new MirrorRecordSerializer())
+                .setRecordSerializer(new MirrorRecordSerializer(
+                        flow.replicationPolicy().remoteTopicPattern(flow.source())))
                 .setDeliveryGuarantee(flow.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE
                         : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
                 .build();
     }
 

@@ -10,7 +10,8 @@ import java.util.List;
  */
 record BenchSettings(Workload workload, int rounds, int parallelism, String heap, Duration checkpointInterval,
                      int latencySeconds, int latencyRate, List<Contender> contenders, boolean jfr,
-                     List<String> jvmOptions, Duration runTimeout, Duration stallTimeout) {
+                     List<String> jvmOptions, List<String> mirrorOptions, Duration runTimeout,
+                     Duration stallTimeout) {
 
     static BenchSettings fromSystemProperties() {
         Workload workload = new Workload(Long.getLong("bench.records", 1_000_000),
@@ -33,7 +34,8 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
         return new BenchSettings(workload, rounds, Integer.getInteger("bench.parallelism", 2),
                 System.getProperty("bench.heap", "2g"), checkpoint, Integer.getInteger("bench.latency.seconds", 60),
                 Integer.getInteger("bench.latency.rate", 20_000), List.copyOf(contenders),
-                Boolean.getBoolean("bench.jfr"), jvmOptions(System.getProperty("bench.jvm.options", "")), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
+                Boolean.getBoolean("bench.jfr"), jvmOptions(System.getProperty("bench.jvm.options", "")),
+                jvmOptions(System.getProperty("bench.mirror.options", "")), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
                 Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)));
     }
 
@@ -54,10 +56,11 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
     @Override
     public String toString() {
         return String.format("%,d records x %,d B, %d partitions, %d rounds, parallelism %d, -Xmx%s, checkpoint "
-                        + "interval %d ms, latency %d rec/s for %d s, contenders %s%s%s",
+                        + "interval %d ms, latency %d rec/s for %d s, contenders %s%s%s%s",
                 workload.records(), workload.recordSize(), workload.partitions(), rounds, parallelism, heap,
                 checkpointInterval.toMillis(), latencyRate, latencySeconds,
                 contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "",
-                jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions);
+                jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions,
+                mirrorOptions.isEmpty() ? "" : ", Flink Mirror options " + mirrorOptions);
     }
 }

@@ -65,6 +65,10 @@ final class Replicators {
                 Map<String, String> props = commonProperties(flow, threads);
                 props.put("flink.delivery.guarantee", contender.exactlyOnce() ? "exactly-once" : "at-least-once");
                 props.put("flink.execution.checkpointing.interval", settings.checkpointInterval().toMillis() + " ms");
+                for (String option : settings.mirrorOptions()) {
+                    int eq = option.indexOf('=');
+                    props.put(option.substring(0, eq).trim(), option.substring(eq + 1).trim());
+                }
                 Path config = write(dir.resolve(name + ".properties"), props);
                 jvm.addAll(BenchEnv.FLINK_OPENS);
                 jvm.add("-Dlog4j.configurationFile=" + BenchEnv.home().resolve("conf/log4j2-cli.properties"));

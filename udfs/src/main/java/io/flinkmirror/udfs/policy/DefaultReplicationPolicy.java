@@ -2,6 +2,7 @@ package io.flinkmirror.udfs.policy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Objects;
 
 /**
@@ -63,6 +64,12 @@ public class DefaultReplicationPolicy implements ReplicationPolicy {
     @Override
     public String formatRemoteTopic(String sourceClusterAlias, String topic) {
         return sourceClusterAlias + separator + topic;
+    }
+
+    /** Names starting with {@code sourceClusterAlias + separator}. */
+    @Override
+    public Pattern remoteTopicPattern(String sourceClusterAlias) {
+        return Pattern.compile(Pattern.quote(sourceClusterAlias + separator) + ".+");
     }
 
     /**

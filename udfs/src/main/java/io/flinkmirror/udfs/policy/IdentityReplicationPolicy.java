@@ -1,5 +1,7 @@
 package io.flinkmirror.udfs.policy;
 
+import java.util.regex.Pattern;
+
 import java.util.Objects;
 
 /**
@@ -55,6 +57,12 @@ public class IdentityReplicationPolicy extends DefaultReplicationPolicy {
     @Override
     public String upstreamTopic(String topic) {
         return looksLikeHeartbeat(topic) ? super.upstreamTopic(topic) : topic;
+    }
+
+    /** Any name: remote topics keep their source names. */
+    @Override
+    public Pattern remoteTopicPattern(String sourceClusterAlias) {
+        return Pattern.compile(".*");
     }
 
     private boolean looksLikeHeartbeat(String topic) {

@@ -1,6 +1,7 @@
 package io.flinkmirror.udfs.policy;
 
 import java.io.Serializable;
+import java.util.regex.Pattern;
 
 /**
  * Defines which topics are "remote topics" and how they are named, as MirrorMaker 2's
@@ -17,6 +18,15 @@ public interface ReplicationPolicy extends Serializable {
 
     /** Name of the topic on the cluster it was replicated from, or null if it is not a remote topic. */
     String upstreamTopic(String topic);
+
+    /**
+     * A regex matching every name {@link #formatRemoteTopic} gives the topics of {@code sourceClusterAlias} (it may
+     * match more). The exactly-once sink looks for its own open transactions on the partitions of the target topics
+     * matching it when it restores; {@code .*} (every topic of the target) unless the policy knows better.
+     */
+    default Pattern remoteTopicPattern(String sourceClusterAlias) {
+        return Pattern.compile(".*");
+    }
 
     /** Name of the topic on the cluster where it originated, following every hop back. */
     default String originalTopic(String topic) {
