@@ -10,6 +10,7 @@ import io.flinkmirror.udfs.record.MirrorRecord;
 import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
 import io.flinkmirror.udfs.record.MirrorRecordSerializer;
 import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -34,9 +35,11 @@ final class KafkaConnectors {
 
     /**
      * The flow's Kafka source: its topics as {@link FlowConfig#topicSelector()} picks them (target topics created on
-     * the way), one split per partition, started without state from what the target holds.
+     * the way), one split per partition, started without state from what the target holds; it tells Flink when it
+     * is catching up if {@code backlogInterval} (the checkpoint interval then) is not null.
      */
-    static OneSplitPerPartitionSource<MirrorRecord> source(FlowConfig flow, String transactionalIdPrefix) {
+    static OneSplitPerPartitionSource<MirrorRecord> source(FlowConfig flow, String transactionalIdPrefix,
+                                                           Duration backlogInterval) {
         Properties props = new Properties();
         props.putAll(flow.sourceConsumerProps());
         Object isolation = props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -65,7 +68,8 @@ final class KafkaConnectors {
                 .setStartingOffsets(startingOffsets)
                 .setDeserializer(new MirrorRecordDeserializer())
                 .build();
-        return new OneSplitPerPartitionSource<>(flow.name(), source, startingOffsets);
+        return new OneSplitPerPartitionSource<>(flow.name(), source, startingOffsets, flow.sourceGroupId(),
+                flow.sourceAdminProps(), backlogInterval);
     }
 
     /**

@@ -47,8 +47,16 @@ public final class MirrorJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorJob.class);
 
-    /** Checkpoint interval when the config does not set {@code flink.execution.checkpointing.interval}. */
-    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * Checkpoint interval when the config does not set {@code flink.execution.checkpointing.interval}: how often the
+     * exactly-once sink commits, so about how long a record waits to be visible to read_committed readers.
+     */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMillis(200);
+    /**
+     * Checkpoint interval while a flow is catching up, when the config does not set
+     * {@code flink.execution.checkpointing.interval-during-backlog}: larger transactions, full throughput.
+     */
+    public static final Duration DEFAULT_BACKLOG_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
     /** Job name when the config does not set {@code flink.pipeline.name}. */
     public static final String DEFAULT_JOB_NAME = "flink-mirror";
 
@@ -98,6 +106,7 @@ public final class MirrorJob {
     public Configuration flinkConfiguration() {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, DEFAULT_BACKLOG_CHECKPOINT_INTERVAL);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(PipelineOptions.NAME, DEFAULT_JOB_NAME);
         conf.addAll(Configuration.fromMap(config.flinkOptions()));
@@ -154,8 +163,8 @@ public final class MirrorJob {
                 flow.exactlyOnce() ? "exactly-once" : "at-least-once", flow.refreshTopicsInterval());
 
         DataStream<MirrorRecord> records = env
-                .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow)), WatermarkStrategy.noWatermarks(),
-                        MirrorOperator.SOURCE.displayName(a, b))
+                .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow), backlogInterval()),
+                        WatermarkStrategy.noWatermarks(), MirrorOperator.SOURCE.displayName(a, b))
                 .uid(MirrorOperator.SOURCE.uid(a, b));
 
         SingleOutputStreamOperator<MirrorRecord> replicated = records
@@ -235,6 +244,17 @@ public final class MirrorJob {
                     .uid(MirrorOperator.GROUP_OFFSET_SYNC_END.uid(a, b))
                     .name(MirrorOperator.GROUP_OFFSET_SYNC_END.displayName(a, b));
         }
+    }
+
+    /**
+     * The checkpoint interval while catching up, if it is longer than the normal one (else a backlog changes nothing
+     * and the sources do not look for one).
+     */
+    private Duration backlogInterval() {
+        Configuration conf = flinkConfiguration();
+        Duration normal = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+        Duration backlog = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG);
+        return normal == null || backlog == null || backlog.compareTo(normal) <= 0 ? null : backlog;
     }
 
     /** Stable per job and flow, so a restarted job fences and aborts the transactions of its previous run. */

@@ -6,7 +6,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedFlink implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
+    /** Network memory of the embedded task manager unless {@code flink.taskmanager.memory.network.max} is set. */
+    static final MemorySize EMBEDDED_NETWORK_MEMORY = MemorySize.ofMebiBytes(32);
 
     private final JobClient client;
     private final String webUrl;
@@ -36,6 +40,12 @@ public final class EmbeddedFlink implements AutoCloseable {
             throws Exception {
         conf.set(RestOptions.PORT, webPort);
         conf.set(RestOptions.BIND_ADDRESS, "localhost");
+        // Flink's network buffers are allocated when the embedded task manager starts (64 MiB by default); the
+        // replication pipelines are chained, only the offset-mapping side stream crosses the network.
+        if (!conf.contains(TaskManagerOptions.NETWORK_MEMORY_MAX)) {
+            conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, EMBEDDED_NETWORK_MEMORY);
+            conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, EMBEDDED_NETWORK_MEMORY);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         if (parallelism != null) {
             env.setParallelism(parallelism);

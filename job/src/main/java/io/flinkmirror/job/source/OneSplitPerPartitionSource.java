@@ -1,6 +1,7 @@
 package io.flinkmirror.job.source;
 
 import io.flinkmirror.job.resume.ResumeFromTarget;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,11 +51,25 @@ public final class OneSplitPerPartitionSource<T>
     private final KafkaSource<T> delegate;
     /** The starting-offsets initializer inside {@code delegate} (the same object), told of each new enumerator. */
     private final ResumeFromTarget startingOffsets;
+    /** Reports a backlog to Flink (see {@link BacklogMonitor}); null when the job has no backlog interval. */
+    private final BacklogMonitor backlog;
 
     public OneSplitPerPartitionSource(String flow, KafkaSource<T> delegate, ResumeFromTarget startingOffsets) {
+        this(flow, delegate, startingOffsets, null, null, null);
+    }
+
+    /**
+     * As {@link #OneSplitPerPartitionSource(String, KafkaSource, ResumeFromTarget)}, also telling Flink when the flow
+     * is catching up ({@code backlogInterval} not null): from the end offsets of its partitions and the offsets the
+     * source commits for {@code groupId} on checkpoints, read with {@code adminProps}.
+     */
+    public OneSplitPerPartitionSource(String flow, KafkaSource<T> delegate, ResumeFromTarget startingOffsets,
+                                      String groupId, Map<String, String> adminProps, Duration backlogInterval) {
         this.flow = flow;
         this.delegate = delegate;
         this.startingOffsets = startingOffsets;
+        this.backlog = backlogInterval == null ? null
+                : new BacklogMonitor(flow, groupId, adminProps, backlogInterval);
     }
 
     @Override
@@ -72,7 +87,7 @@ public final class OneSplitPerPartitionSource<T>
             SplitEnumeratorContext<KafkaPartitionSplit> context) throws Exception {
         Assignments assignments = new Assignments(flow, context);
         startingOffsets.newEnumerator();
-        return new Enumerator(delegate.createEnumerator(assignments), assignments);
+        return new Enumerator(delegate.createEnumerator(assignments), assignments, backlog);
     }
 
     @Override
@@ -83,7 +98,7 @@ public final class OneSplitPerPartitionSource<T>
             assignments.assigned.add(split.getTopicPartition()); // the readers restore these themselves
         }
         startingOffsets.newEnumerator();
-        return new Enumerator(delegate.restoreEnumerator(assignments, state), assignments);
+        return new Enumerator(delegate.restoreEnumerator(assignments, state), assignments, backlog);
     }
 
     @Override
@@ -196,15 +211,22 @@ public final class OneSplitPerPartitionSource<T>
     static final class Enumerator implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
         private final SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> delegate;
         private final Assignments assignments;
+        private final BacklogMonitor backlog;
+        private BacklogMonitor.Running backlogRunning;
 
-        Enumerator(SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> delegate, Assignments assignments) {
+        Enumerator(SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> delegate, Assignments assignments,
+                   BacklogMonitor backlog) {
             this.delegate = delegate;
             this.assignments = assignments;
+            this.backlog = backlog;
         }
 
         @Override
         public void start() {
             delegate.start();
+            if (backlog != null) {
+                backlogRunning = backlog.start(assignments.context, () -> assignments.assigned);
+            }
         }
 
         @Override
@@ -232,6 +254,9 @@ public final class OneSplitPerPartitionSource<T>
 
         @Override
         public void close() throws java.io.IOException {
+            if (backlogRunning != null) {
+                backlogRunning.close();
+            }
             delegate.close();
         }
 

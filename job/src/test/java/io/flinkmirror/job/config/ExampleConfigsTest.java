@@ -26,7 +26,8 @@ class ExampleConfigsTest {
         assertThat(flow.topicFilter().shouldReplicateTopic("payments")).isTrue();
         assertThat(flow.topicFilter().shouldReplicateTopic("clicks")).isFalse();
         assertThat(flow.exactlyOnce()).isTrue();
-        assertThat(config.flinkOptions()).containsEntry("execution.checkpointing.interval", "5 s");
+        assertThat(config.flinkOptions()).containsEntry("execution.checkpointing.interval", "200 ms")
+                .containsEntry("execution.checkpointing.interval-during-backlog", "5 s");
     }
 
     @Test

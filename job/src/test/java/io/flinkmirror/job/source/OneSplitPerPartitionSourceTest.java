@@ -120,7 +120,7 @@ class OneSplitPerPartitionSourceTest {
                 readers);
         TakesSplitsBack delegate = new TakesSplitsBack();
         OneSplitPerPartitionSource.Enumerator enumerator = new OneSplitPerPartitionSource.Enumerator(delegate,
-                assignments);
+                assignments, null);
 
         assignments.assignSplits(new SplitsAssignment<>(Map.of(0, List.of(split("t", 0, 10)))));
         enumerator.addSplitsBack(List.of(split("t", 0, 42)), 0); // its reader failed
