@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mirror", mixinStandardHelpOptions = true, version = "Flink Mirror 0.1.0",
         description = "Exactly-once Kafka replication (MirrorMaker 2 compatible) as an Apache Flink job.",
         subcommands = {QuickstartCommand.class, RunCommand.class, OffsetsCommand.class, StatusCommand.class,
-                ClusterCommand.class, SubmitCommand.class, StopCommand.class, UpgradeCommand.class})
+                ClusterCommand.class, SubmitCommand.class, StopCommand.class, UpgradeCommand.class,
+                WarmupCommand.class})
 public final class MirrorCli implements Runnable {
 
     @picocli.CommandLine.Spec
