@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -65,19 +67,34 @@ final class RunCommand implements Callable<Integer> {
         long jvmUpMs = ManagementFactory.getRuntimeMXBean().getUptime();
         long start = System.nanoTime();
         MirrorConfig mirrorConfig = MirrorConfig.load(config);
-        // The preflight learns every cluster's id on its way; without it, they are asked for on their own.
-        Map<String, String> clusterIds = skipPreflight ? ClusterIds.of(mirrorConfig, Duration.ofSeconds(15))
-                : Preflight.check(mirrorConfig, Duration.ofSeconds(15));
         MirrorJob job = new MirrorJob(mirrorConfig);
         Configuration conf = job.flinkConfiguration();
+        // The embedded Flink starts while the preflight checks the Kafka clusters (it needs neither them nor state).
+        CompletableFuture<EmbeddedFlink.Cluster> cluster = CompletableFuture.supplyAsync(() -> {
+            try {
+                return EmbeddedFlink.Cluster.start(conf, webPort, parallelism);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
         LocalState state = new LocalState(stateDir != null ? stateDir : defaultStateDir(MirrorHome.path(), job),
                 conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).orElse(null),
                 conf.getOptional(CheckpointingOptions.SAVEPOINT_DIRECTORY).orElse(null));
         List<String> flows = job.config().flows().stream().map(FlowConfig::name).toList();
-        state.prepare(conf, flows, clusterIds, fresh ? "--fresh" : null);
-        long prepared = System.nanoTime();
-        AtomicReference<EmbeddedFlink> running = new AtomicReference<>(
-                EmbeddedFlink.start(job, conf, webPort, parallelism));
+        AtomicReference<EmbeddedFlink> running = new AtomicReference<>();
+        Map<String, String> clusterIds;
+        long prepared;
+        try {
+            // The preflight learns every cluster's id on its way; without it, they are asked for on their own.
+            clusterIds = skipPreflight ? ClusterIds.of(mirrorConfig, Duration.ofSeconds(15))
+                    : Preflight.check(mirrorConfig, Duration.ofSeconds(15));
+            state.prepare(conf, flows, clusterIds, fresh ? "--fresh" : null);
+            prepared = System.nanoTime();
+            running.set(join(cluster).submit(job, conf, parallelism));
+        } catch (Exception | Error e) {
+            cluster.thenAccept(EmbeddedFlink.Cluster::close);
+            throw e;
+        }
         EmbeddedFlink flink = running.get();
         long submitted = System.nanoTime();
         LOG.info("Job {} submitted {} ms after the JVM started: JVM and command line {} ms, config and preflight {} ms,"
@@ -105,6 +122,15 @@ final class RunCommand implements Callable<Integer> {
                 LOG.warn("Restarted without state as job {}: the records of the lost transactions are copied again",
                         running.get().client().getJobID());
             }
+        }
+    }
+
+    /** The started cluster, or the exception that stopped it from starting. */
+    private static EmbeddedFlink.Cluster join(CompletableFuture<EmbeddedFlink.Cluster> cluster) throws Exception {
+        try {
+            return cluster.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 

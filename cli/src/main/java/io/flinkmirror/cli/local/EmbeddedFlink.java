@@ -5,12 +5,20 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.deployment.executors.PipelineExecutorUtils;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
+import org.apache.flink.runtime.minicluster.RpcServiceSharing;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,21 +46,91 @@ public final class EmbeddedFlink implements AutoCloseable {
     /** As {@link #start(MirrorJob, int, Integer)}, with the Flink configuration {@code conf} (the job's, amended). */
     public static EmbeddedFlink start(MirrorJob job, Configuration conf, int webPort, Integer parallelism)
             throws Exception {
-        conf.set(RestOptions.PORT, webPort);
-        conf.set(RestOptions.BIND_ADDRESS, "localhost");
-        // Flink's network buffers are allocated when the embedded task manager starts (64 MiB by default); the
-        // replication pipelines are chained, only the offset-mapping side stream crosses the network.
-        if (!conf.contains(TaskManagerOptions.NETWORK_MEMORY_MAX)) {
-            conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, EMBEDDED_NETWORK_MEMORY);
-            conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, EMBEDDED_NETWORK_MEMORY);
+        return Cluster.start(conf, webPort, parallelism).submit(job, conf, parallelism);
+    }
+
+    /**
+     * An embedded Flink (a MiniCluster with the web UI in this JVM) started before its job is known, so that it can
+     * start while the Kafka clusters are checked: {@link #submit} then runs the job on it, once.
+     */
+    public static final class Cluster implements AutoCloseable {
+        private final MiniCluster miniCluster;
+        private final int webPort;
+
+        private Cluster(MiniCluster miniCluster, int webPort) {
+            this.miniCluster = miniCluster;
+            this.webPort = webPort;
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-        if (parallelism != null) {
-            env.setParallelism(parallelism);
+
+        /**
+         * Starts an embedded Flink for jobs of {@code parallelism} (null: the configuration's default parallelism,
+         * else one per core), configured by {@code conf} (its cluster options; {@code conf} gets the REST address).
+         */
+        public static Cluster start(Configuration conf, int webPort, Integer parallelism) throws Exception {
+            conf.set(RestOptions.PORT, webPort);
+            conf.set(RestOptions.BIND_ADDRESS, "localhost");
+            Configuration clusterConf = new Configuration(conf);
+            // Flink's network buffers are allocated when the embedded task manager starts (64 MiB by default); the
+            // replication pipelines are chained, only the offset-mapping side stream crosses the network.
+            if (!clusterConf.contains(TaskManagerOptions.NETWORK_MEMORY_MAX)) {
+                clusterConf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, EMBEDDED_NETWORK_MEMORY);
+                clusterConf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, EMBEDDED_NETWORK_MEMORY);
+            }
+            // As Flink's local executor sizes it: slots for the job's highest parallelism (the job's operators run at
+            // the default parallelism or at 1).
+            int slots = clusterConf.getOptional(TaskManagerOptions.NUM_TASK_SLOTS).orElse(parallelism != null
+                    ? parallelism : clusterConf.getOptional(CoreOptions.DEFAULT_PARALLELISM)
+                    .orElse(Runtime.getRuntime().availableProcessors()));
+            MiniCluster miniCluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                    .setConfiguration(clusterConf)
+                    .setNumTaskManagers(clusterConf.get(TaskManagerOptions.MINI_CLUSTER_NUM_TASK_MANAGERS))
+                    .setRpcServiceSharing(RpcServiceSharing.SHARED)
+                    .setNumSlotsPerTaskManager(slots)
+                    .build());
+            try {
+                miniCluster.start();
+            } catch (Exception e) {
+                miniCluster.close();
+                throw e;
+            }
+            return new Cluster(miniCluster, webPort);
         }
-        job.build(env);
-        JobClient client = env.executeAsync(job.jobName());
-        return new EmbeddedFlink(client, "http://localhost:" + webPort);
+
+        /**
+         * Runs {@code job} with the Flink configuration {@code conf} (the job's, amended: restore path, checkpoint
+         * directory) at {@code parallelism} (null: the default); the cluster shuts down when the job ends.
+         */
+        public EmbeddedFlink submit(MirrorJob job, Configuration conf, Integer parallelism) throws Exception {
+            try {
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+                if (parallelism != null) {
+                    env.setParallelism(parallelism);
+                }
+                job.build(env);
+                // As env.executeAsync would: restore settings and job options from the configuration.
+                StreamGraph graph = PipelineExecutorUtils.getStreamGraph(env.getStreamGraph(), conf);
+                graph.setJobName(job.jobName());
+                graph.serializeUserDefinedInstances();
+                JobID id = miniCluster.submitJob(graph).get().getJobID();
+                ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
+                JobClient client = new MiniClusterJobClient(id, miniCluster, classLoader,
+                        MiniClusterJobClient.JobFinalizationBehavior.SHUTDOWN_CLUSTER);
+                return new EmbeddedFlink(client, "http://localhost:" + webPort);
+            } catch (Exception e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** Shuts the embedded Flink down (when no job was submitted to it, or submitting failed). */
+        @Override
+        public void close() {
+            try {
+                miniCluster.close();
+            } catch (Exception e) {
+                LOG.warn("Could not shut the embedded Flink down: {}", e.toString());
+            }
+        }
     }
 
     public JobClient client() {
