@@ -10,20 +10,10 @@ import java.util.List;
 
 /**
  * Where the benchmark finds what it launches (set by the {@code benchmark} Maven profile): the classpath of the
- * Kafka brokers, MirrorMaker 2 and the copy loop; the shaded job jar and its local classpath (as {@code bin/mirror}
- * uses them); and where results and logs go.
+ * Kafka brokers, MirrorMaker 2 and the copy loop; the repository root (whose {@code bin/mirror} runs Flink Mirror);
+ * and where results and logs go.
  */
 final class BenchEnv {
-
-    /** The module openings Flink needs on Java 17, as {@code bin/mirror} passes them. */
-    static final List<String> FLINK_OPENS = List.of(
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/java.text=ALL-UNNAMED", "--add-opens=java.base/java.time=ALL-UNNAMED",
-            "--add-exports=java.base/sun.net.util=ALL-UNNAMED", "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED");
 
     private final Path outputDir;
     private final Path workDir;
@@ -66,13 +56,6 @@ final class BenchEnv {
     /** The repository root. */
     static Path home() {
         return Paths.get(System.getProperty("mirror.home", "..")).toAbsolutePath().normalize();
-    }
-
-    /** {@code java -cp} of the launcher jar plus its classpath (the shaded job jar, Flink), as {@code bin/mirror} runs it. */
-    static String mirrorClasspath() throws IOException {
-        Path jar = Paths.get(required("mirror.cli.jar"));
-        Path local = home().resolve("cli/target/local-classpath.txt");
-        return jar + java.io.File.pathSeparator + Files.readString(local).trim();
     }
 
     /** Where CSV and Markdown results go ({@code integration/target/benchmark}). */

@@ -55,9 +55,11 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
 
     @Override
     public String toString() {
-        return String.format("%,d records x %,d B, %d partitions, %d rounds, parallelism %d, -Xmx%s, checkpoint "
+        return String.format("%,d records x %,d B, %d partitions, %d rounds, parallelism %d, copy loop -Xmx%s, "
+                        + "MirrorMaker 2 %s, Flink Mirror bin/mirror's heap, checkpoint "
                         + "interval %d ms, latency %d rec/s for %d s, contenders %s%s%s%s",
                 workload.records(), workload.recordSize(), workload.partitions(), rounds, parallelism, heap,
+                String.join(" ", Replicators.MM2_HEAP),
                 checkpointInterval.toMillis(), latencyRate, latencySeconds,
                 contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "",
                 jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions,

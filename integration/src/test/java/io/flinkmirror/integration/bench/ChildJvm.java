@@ -7,11 +7,13 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Java process started by the benchmark, with its output in files, and what Linux knows about it: CPU time
- * (utime + stime from {@code /proc/<pid>/stat}) and peak resident memory ({@code VmHWM} from
+ * A Java process started by the benchmark, either as {@code java ... Main} or through a launcher script that ends in
+ * {@code exec java} (so the process id stays the JVM's), with its output in a file, and what Linux knows about it:
+ * CPU time (utime + stime from {@code /proc/<pid>/stat}) and peak resident memory ({@code VmHWM} from
  * {@code /proc/<pid>/status}). Read both before {@link #close()}: they vanish with the process.
  */
 final class ChildJvm implements AutoCloseable {
@@ -37,7 +39,6 @@ final class ChildJvm implements AutoCloseable {
      */
     static ChildJvm start(String name, Path dir, List<String> jvmArgs, String classpath, String mainClass,
                           List<String> args) throws IOException {
-        Files.createDirectories(dir);
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -45,9 +46,20 @@ final class ChildJvm implements AutoCloseable {
         command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
+        return launch(name, dir, command, Map.of());
+    }
+
+    /**
+     * Starts {@code command} (a launcher script that ends in {@code exec java}, so the process measured is the JVM)
+     * in {@code dir} with {@code environment} added to this JVM's; stdout and stderr go to {@code dir/<name>.log}.
+     */
+    static ChildJvm launch(String name, Path dir, List<String> command, Map<String, String> environment)
+            throws IOException {
+        Files.createDirectories(dir);
         Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
         long start = System.nanoTime();
         return new ChildJvm(name, builder.start(), log, start);
     }
@@ -114,6 +126,15 @@ final class ChildJvm implements AutoCloseable {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
+        }
+    }
+
+    /** Whether the process's output has a line containing {@code text}. */
+    boolean logContains(String text) {
+        try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.anyMatch(line -> line.contains(text));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false;
         }
     }
 

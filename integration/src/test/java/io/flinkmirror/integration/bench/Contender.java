@@ -3,7 +3,7 @@ package io.flinkmirror.integration.bench;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** The replicators the benchmark compares, each run as its own JVM with the same heap and parallelism. */
+/** The replicators the benchmark compares, each run as its own JVM with the same parallelism. */
 enum Contender {
     CEILING("ceiling", "copy loop (ceiling)", false),
     MM2_ALO("mm2-alo", "MirrorMaker 2 at-least-once", false),

@@ -28,11 +28,20 @@ final class Replicators {
     private Replicators() {
     }
 
+    /** MirrorMaker 2's heap as Kafka's {@code connect-mirror-maker.sh} sets it (KAFKA_HEAP_OPTS). */
+    static final List<String> MM2_HEAP = List.of("-Xms256M", "-Xmx2G");
+
+    /**
+     * Starts {@code contender} in {@code dir}: the copy loop as {@code java -Xmx<heap> ... CopyLoop}, MirrorMaker 2
+     * as {@code java -Xms256M -Xmx2G ... MirrorMaker} (its launcher's heap), and Flink Mirror as a user runs it,
+     * {@code bin/mirror run --config <file> --web-port <free> --parallelism <n>} with bin/mirror's own JVM defaults
+     * (the benchmark's JVM options go in through {@code FLINK_MIRROR_JAVA_OPTS}, its log into {@code dir}).
+     */
     static ChildJvm start(Contender contender, Flow flow, BenchEnv env, BenchSettings settings, Path dir)
             throws IOException {
         Files.createDirectories(dir);
         String name = contender.id() + "-" + flow.sourceAlias();
-        List<String> jvm = new ArrayList<>(List.of("-Xmx" + settings.heap(), "-Djava.io.tmpdir=" + dir));
+        List<String> jvm = new ArrayList<>(List.of("-Djava.io.tmpdir=" + dir));
         if (settings.jfr()) {
             jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve(name + ".jfr") + ",settings=profile,"
                     + "dumponexit=true");
@@ -43,6 +52,7 @@ final class Replicators {
         int threads = settings.parallelism();
         switch (contender) {
             case CEILING -> {
+                jvm.add(0, "-Xmx" + settings.heap());
                 jvm.addAll(env.peerLogging());
                 return ChildJvm.start(name, dir, jvm, env.peerClasspath(), CopyLoop.class.getName(),
                         List.of(flow.sourceBootstrap(), flow.topic(), flow.targetBootstrap(), flow.targetTopic(),
@@ -57,6 +67,7 @@ final class Replicators {
                     props.put(flow.sourceAlias() + ".consumer.isolation.level", "read_committed");
                 }
                 Path config = write(dir.resolve(name + ".properties"), props);
+                jvm.addAll(0, MM2_HEAP);
                 jvm.addAll(env.peerLogging());
                 return ChildJvm.start(name, dir, jvm, env.peerClasspath(),
                         "org.apache.kafka.connect.mirror.MirrorMaker", List.of(config.toString()));
@@ -70,16 +81,24 @@ final class Replicators {
                     props.put(option.substring(0, eq).trim(), option.substring(eq + 1).trim());
                 }
                 Path config = write(dir.resolve(name + ".properties"), props);
-                jvm.addAll(BenchEnv.FLINK_OPENS);
-                jvm.add("-Dlog4j.configurationFile=" + BenchEnv.home().resolve("conf/log4j2-cli.properties"));
-                jvm.add("-Dmirror.console.level=WARN");
-                jvm.add("-Dlog.file=" + dir.resolve(name + "-flink.log"));
-                return ChildJvm.start(name, dir, jvm, BenchEnv.mirrorClasspath(), "io.flinkmirror.cli.MirrorCli",
-                        List.of("run", "--config", config.toString(), "--web-port",
-                                String.valueOf(BenchEnv.freePort()), "--parallelism", String.valueOf(threads)));
+                return ChildJvm.launch(name, dir, List.of(BenchEnv.home().resolve("bin/mirror").toString(), "run",
+                                "--config", config.toString(), "--web-port", String.valueOf(BenchEnv.freePort()),
+                                "--parallelism", String.valueOf(threads)),
+                        Map.of("FLINK_MIRROR_LOG_DIR", dir.toString(), "FLINK_MIRROR_JAVA_OPTS", javaOpts(jvm)));
             }
             default -> throw new IllegalStateException("unknown contender " + contender);
         }
+    }
+
+    /** JVM options as {@code FLINK_MIRROR_JAVA_OPTS}, which bin/mirror splits at whitespace. */
+    private static String javaOpts(List<String> options) {
+        for (String option : options) {
+            if (option.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("Flink Mirror gets its JVM options through FLINK_MIRROR_JAVA_OPTS, "
+                        + "split at whitespace: '" + option + "' must not contain any");
+            }
+        }
+        return String.join(" ", options);
     }
 
     /**
