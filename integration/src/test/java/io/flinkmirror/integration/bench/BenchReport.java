@@ -228,7 +228,8 @@ final class BenchReport {
                 out.append(csvRow(row));
             }
         }
-        latencies.forEach((contender, run) -> {
+        for (Contender contender : latencyContenders()) {
+            LatencyRun run = latencies.get(contender);
             LatencyProbe.Latency l = run.latency();
             Map<String, String> row = new HashMap<>();
             row.put("mode", "latency");
@@ -249,8 +250,13 @@ final class BenchReport {
             row.put("p99_ms", String.valueOf(l.p99()));
             row.put("max_ms", String.valueOf(l.max()));
             out.append(csvRow(row));
-        });
+        }
         return out.toString();
+    }
+
+    /** The contenders with a latency run, in the order of the settings (as the throughput table lists them). */
+    private List<Contender> latencyContenders() {
+        return settings.contenders().stream().filter(latencies::containsKey).toList();
     }
 
     private static String csvRow(Map<String, String> row) {
@@ -323,13 +329,14 @@ final class BenchReport {
             md.append("| contender | p50 ms | p90 ms | p99 ms | max ms | measured records (seen) | send rec/s "
                     + "| start s | peak RSS MB | CPU s/GB |\n");
             md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-            latencies.forEach((contender, run) -> {
+            for (Contender contender : latencyContenders()) {
+                LatencyRun run = latencies.get(contender);
                 LatencyProbe.Latency l = run.latency();
                 md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %,d%s | %,.0f | %.1f | %.0f | %s |%n",
                         contender.title(), l.p50(), l.p90(), l.p99(), l.max(), l.measured(),
                         l.seen() < l.measured() ? String.format(Locale.ROOT, " (%,d seen)", l.seen()) : "", l.rate(),
                         run.startSeconds(), run.peakRssBytes() / 1e6, number(l.cpuPerGigabyte(), "%.1f")));
-            });
+            }
         }
         md.append("\nTargets (issue 17; goals, not assertions):\n\n");
         for (String target : targets()) {
