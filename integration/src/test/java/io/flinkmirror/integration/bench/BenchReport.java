@@ -8,29 +8,67 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Collects the runs of one benchmark and writes them up: every run as CSV, and a Markdown summary with medians per
- * contender, ratios to the ceiling and to MirrorMaker 2 of the same guarantee, latency percentiles, the issue's
- * targets marked met or not met, and each run's read-back counts.
+ * Collects the runs of one benchmark and writes them up: every run as CSV, and a Markdown summary with medians and
+ * pooled figures per contender, ratios to the ceiling and to MirrorMaker 2 of the same guarantee, the per-round race
+ * of Flink Mirror exactly-once against MirrorMaker 2 exactly-once, the latency runs, issue 17's targets marked MET
+ * or NOT MET, and each run's read-back counts.
  */
 final class BenchReport {
 
-    /** One throughput run of one contender. */
+    /**
+     * One throughput run of one contender: {@code seconds} from launch until the whole copy is readable,
+     * {@code startupSeconds} until the first record is; the {@code steadyRecords} copied in the
+     * {@code steadySeconds} in between, and the process's CPU (all of it, and the steady part).
+     */
     record Run(Contender contender, int round, String alias, double seconds, double startupSeconds,
-               double steadyRecordsPerSecond, double cpuSeconds, double steadyCpuSeconds, long steadyBytes,
+               long steadyRecords, double steadySeconds, double cpuSeconds, double steadyCpuSeconds,
                long peakRssBytes, double brokerCpuSeconds, CopyVerifier.Counts counts) {
+
+        /** Whether the steady part is long enough to tell a rate: half a second and at least one record. */
+        boolean steadyKnown() {
+            return steadySeconds >= 0.5 && steadyRecords > 0;
+        }
+
+        double steadyRecordsPerSecond() {
+            return steadyKnown() ? steadyRecords / steadySeconds : Double.NaN;
+        }
     }
+
+    /**
+     * One latency run: the probe's figures, {@code startSeconds} from the replicator's launch until the first
+     * readiness record was readable on the target, and the replicator's peak RSS.
+     */
+    record LatencyRun(LatencyProbe.Latency latency, double startSeconds, long peakRssBytes) {
+    }
+
+    /** One round's whole copies (launch to last record readable) of Flink Mirror EOS and MirrorMaker 2 EOS. */
+    record Race(int round, double flinkSeconds, double mm2Seconds) {
+        boolean flinkFirst() {
+            return flinkSeconds < mm2Seconds;
+        }
+    }
+
+    private static final String[] CSV_COLUMNS = {"mode", "contender", "round", "alias", "records", "record_size",
+        "partitions", "seconds", "startup_s", "records_per_s", "mb_per_s", "steady_records", "steady_s",
+        "steady_records_per_s", "cpu_s", "cpu_s_per_gb", "steady_cpu_s_per_gb", "peak_rss_mb", "broker_cpu_s_per_gb",
+        "found", "missing", "duplicated", "misplaced", "altered", "x_ceiling", "x_mm2_same_guarantee",
+        "finished_before_mm2_eos", "latency_warmup_s", "latency_sent", "latency_measured", "latency_seen",
+        "latency_rate", "p50_ms", "p90_ms", "p99_ms", "max_ms"};
 
     private final BenchSettings settings;
     private final LocalDateTime started = LocalDateTime.now();
     private final List<Run> runs = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
-    private final Map<Contender, LatencyProbe.Latency> latencies = new EnumMap<>(Contender.class);
+    private final Map<Contender, LatencyRun> latencies = new EnumMap<>(Contender.class);
 
     BenchReport(BenchSettings settings) {
         this.settings = settings;
@@ -40,7 +78,7 @@ final class BenchReport {
         runs.add(run);
     }
 
-    void add(Contender contender, LatencyProbe.Latency latency) {
+    void add(Contender contender, LatencyRun latency) {
         latencies.put(contender, latency);
     }
 
@@ -74,15 +112,18 @@ final class BenchReport {
     }
 
     private double steadyCpuPerGigabyte(Run run) {
-        return run.steadyBytes() <= 0 ? Double.NaN : run.steadyCpuSeconds() / (run.steadyBytes() / 1e9);
+        return run.steadyKnown()
+                ? run.steadyCpuSeconds() / (run.steadyRecords() * (double) workload().recordSize() / 1e9)
+                : Double.NaN;
     }
 
-    /** Median of {@code metric} over {@code contender}'s runs; NaN if it has none. */
+    /** Median of {@code metric} over {@code contender}'s runs (NaN values left out); NaN if none is left. */
     double median(Contender contender, ToDoubleFunction<Run> metric) {
         List<Double> values = new ArrayList<>();
         for (Run run : runs) {
-            if (run.contender() == contender) {
-                values.add(metric.applyAsDouble(run));
+            double value = metric.applyAsDouble(run);
+            if (run.contender() == contender && !Double.isNaN(value)) {
+                values.add(value);
             }
         }
         if (values.isEmpty()) {
@@ -97,47 +138,161 @@ final class BenchReport {
         return median(contender, this::recordsPerSecond);
     }
 
+    /**
+     * Steady records of all of {@code contender}'s rounds over their steady seconds, so every round weighs by its
+     * length (a median picks one round); NaN if no round had a steady part.
+     */
+    double pooledSteadyRecordsPerSecond(Contender contender) {
+        long records = 0;
+        double seconds = 0;
+        for (Run run : runs) {
+            if (run.contender() == contender && run.steadyKnown()) {
+                records += run.steadyRecords();
+                seconds += run.steadySeconds();
+            }
+        }
+        return seconds > 0 ? records / seconds : Double.NaN;
+    }
+
+    /** Pooled steady rate of {@code contender} over that of {@code reference} (NaN if either is unknown or null). */
+    double pooledRatio(Contender contender, Contender reference) {
+        return reference == null ? Double.NaN
+                : pooledSteadyRecordsPerSecond(contender) / pooledSteadyRecordsPerSecond(reference);
+    }
+
+    /** The rounds in which both Flink Mirror EOS and MirrorMaker 2 EOS completed a throughput run, in order. */
+    List<Race> races() {
+        Map<Integer, Double> flink = new TreeMap<>();
+        Map<Integer, Double> mm2 = new TreeMap<>();
+        for (Run run : runs) {
+            if (run.contender() == Contender.FLINK_EOS) {
+                flink.put(run.round(), run.seconds());
+            } else if (run.contender() == Contender.MM2_EOS) {
+                mm2.put(run.round(), run.seconds());
+            }
+        }
+        List<Race> races = new ArrayList<>();
+        flink.forEach((round, seconds) -> {
+            if (mm2.containsKey(round)) {
+                races.add(new Race(round, seconds, mm2.get(round)));
+            }
+        });
+        return races;
+    }
+
     String csv() {
-        StringBuilder out = new StringBuilder("mode,contender,round,alias,records,record_size,partitions,seconds,"
-                + "startup_s,records_per_s,mb_per_s,steady_records_per_s,cpu_s,cpu_s_per_gb,steady_cpu_s_per_gb,"
-                + "peak_rss_mb,broker_cpu_s_per_gb,found,missing,duplicated,misplaced,altered,"
-                + "latency_sent,latency_seen,latency_rate,p50_ms,p99_ms,max_ms\n");
+        StringBuilder out = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');
+        Map<Integer, Race> races = new TreeMap<>();
+        races().forEach(race -> races.put(race.round(), race));
         for (Run run : runs) {
             CopyVerifier.Counts c = run.counts();
-            out.append(String.format(Locale.ROOT, "throughput,%s,%d,%s,%d,%d,%d,%.3f,%.3f,%.0f,%.2f,%.0f,%.2f,%.2f,"
-                            + "%.2f,%.0f,%.2f,%d,%d,%d,%d,%d,,,,,,%n",
-                    run.contender().id(), run.round(), run.alias(), workload().records(), workload().recordSize(),
-                    workload().partitions(), run.seconds(), run.startupSeconds(), recordsPerSecond(run),
-                    megabytesPerSecond(run), run.steadyRecordsPerSecond(), run.cpuSeconds(), cpuPerGigabyte(run),
-                    steadyCpuPerGigabyte(run), run.peakRssBytes() / 1e6, brokerCpuPerGigabyte(run), c.found(), c.missing(), c.duplicated(),
-                    c.misplaced(), c.altered()));
+            Map<String, String> row = new HashMap<>();
+            row.put("mode", "throughput");
+            row.put("contender", run.contender().id());
+            row.put("round", String.valueOf(run.round()));
+            row.put("alias", run.alias());
+            row.put("records", String.valueOf(workload().records()));
+            row.put("record_size", String.valueOf(workload().recordSize()));
+            row.put("partitions", String.valueOf(workload().partitions()));
+            row.put("seconds", csvNumber(run.seconds(), "%.3f"));
+            row.put("startup_s", csvNumber(run.startupSeconds(), "%.3f"));
+            row.put("records_per_s", csvNumber(recordsPerSecond(run), "%.0f"));
+            row.put("mb_per_s", csvNumber(megabytesPerSecond(run), "%.2f"));
+            row.put("steady_records", String.valueOf(run.steadyRecords()));
+            row.put("steady_s", csvNumber(run.steadySeconds(), "%.3f"));
+            row.put("steady_records_per_s", csvNumber(run.steadyRecordsPerSecond(), "%.0f"));
+            row.put("cpu_s", csvNumber(run.cpuSeconds(), "%.2f"));
+            row.put("cpu_s_per_gb", csvNumber(cpuPerGigabyte(run), "%.2f"));
+            row.put("steady_cpu_s_per_gb", csvNumber(steadyCpuPerGigabyte(run), "%.2f"));
+            row.put("peak_rss_mb", csvNumber(run.peakRssBytes() / 1e6, "%.0f"));
+            row.put("broker_cpu_s_per_gb", csvNumber(brokerCpuPerGigabyte(run), "%.2f"));
+            row.put("found", String.valueOf(c.found()));
+            row.put("missing", String.valueOf(c.missing()));
+            row.put("duplicated", String.valueOf(c.duplicated()));
+            row.put("misplaced", String.valueOf(c.misplaced()));
+            row.put("altered", String.valueOf(c.altered()));
+            Race race = races.get(run.round());
+            if (run.contender() == Contender.FLINK_EOS && race != null) {
+                row.put("finished_before_mm2_eos", String.valueOf(race.flinkFirst()));
+            }
+            out.append(csvRow(row));
         }
-        latencies.forEach((contender, l) -> out.append(String.format(Locale.ROOT,
-                "latency,%s,,,,%d,%d,,,,,,,,,,,,,,,,%d,%d,%.0f,%d,%d,%d%n", contender.id(), workload().recordSize(),
-                workload().partitions(), l.sent(), l.seen(), l.rate(), l.p50(), l.p99(), l.max())));
+        for (Contender contender : settings.contenders()) {
+            if (runs.stream().anyMatch(run -> run.contender() == contender)) {
+                Map<String, String> row = new HashMap<>();
+                row.put("mode", "pooled");
+                row.put("contender", contender.id());
+                row.put("steady_records_per_s", csvNumber(pooledSteadyRecordsPerSecond(contender), "%.0f"));
+                row.put("x_ceiling", csvNumber(pooledRatio(contender, Contender.CEILING), "%.3f"));
+                row.put("x_mm2_same_guarantee", csvNumber(pooledRatio(contender, contender.mm2Peer()), "%.3f"));
+                out.append(csvRow(row));
+            }
+        }
+        for (Contender contender : latencyContenders()) {
+            LatencyRun run = latencies.get(contender);
+            LatencyProbe.Latency l = run.latency();
+            Map<String, String> row = new HashMap<>();
+            row.put("mode", "latency");
+            row.put("contender", contender.id());
+            row.put("record_size", String.valueOf(settings.latencyRecordSize()));
+            row.put("partitions", String.valueOf(workload().partitions()));
+            row.put("startup_s", csvNumber(run.startSeconds(), "%.3f"));
+            row.put("cpu_s", csvNumber(l.cpuSeconds(), "%.2f"));
+            row.put("cpu_s_per_gb", csvNumber(l.cpuPerGigabyte(), "%.2f"));
+            row.put("peak_rss_mb", csvNumber(run.peakRssBytes() / 1e6, "%.0f"));
+            row.put("latency_warmup_s", String.valueOf(settings.latencyWarmupSeconds()));
+            row.put("latency_sent", String.valueOf(l.sent()));
+            row.put("latency_measured", String.valueOf(l.measured()));
+            row.put("latency_seen", String.valueOf(l.seen()));
+            row.put("latency_rate", csvNumber(l.rate(), "%.0f"));
+            row.put("p50_ms", String.valueOf(l.p50()));
+            row.put("p90_ms", String.valueOf(l.p90()));
+            row.put("p99_ms", String.valueOf(l.p99()));
+            row.put("max_ms", String.valueOf(l.max()));
+            out.append(csvRow(row));
+        }
         return out.toString();
+    }
+
+    /** The contenders with a latency run, in the order of the settings (as the throughput table lists them). */
+    private List<Contender> latencyContenders() {
+        return settings.contenders().stream().filter(latencies::containsKey).toList();
+    }
+
+    private static String csvRow(Map<String, String> row) {
+        StringJoiner line = new StringJoiner(",", "", "\n");
+        for (String column : CSV_COLUMNS) {
+            line.add(row.getOrDefault(column, ""));
+        }
+        return line.toString();
+    }
+
+    private static String csvNumber(double value, String format) {
+        return number(value, format).replace(",", "");
     }
 
     String markdown(String date, String machine) {
         StringBuilder md = new StringBuilder();
         md.append("Run ").append(date).append(" on ").append(machine).append(".  \n");
         md.append("Workload: ").append(settings).append(".  \n");
-        md.append("Medians over the rounds; ratios are between medians of this run. rec/s and MB/s (values) count ")
-                .append("from process launch until the last record of every partition is readable read_committed; ")
-                .append("steady rec/s from the first readable record on. CPU is the replicator process's user+system ")
-                .append("time per GB of values (steady: after the first readable record); brokers CPU is that of ")
-                .append("both brokers from launch to the last readable record, per GB: the replicator's cost to the ")
-                .append("clusters.\n\n");
+        md.append("Throughput: medians over the rounds, ratios between medians of this run. rec/s and MB/s (values) ")
+                .append("count from process launch until the last record of every partition is readable ")
+                .append("read_committed; steady rec/s from the first readable record on. CPU is the replicator ")
+                .append("process's user+system time per GB of values (steady: after the first readable record); ")
+                .append("brokers CPU is that of both brokers from launch to the last readable record, per GB: the ")
+                .append("replicator's cost to the clusters. Pooled: the steady records of all rounds over their ")
+                .append("steady seconds, and the ratios of those pooled rates.\n\n");
         md.append("| contender | rec/s | MB/s | steady rec/s | startup s | CPU s/GB | steady CPU s/GB | peak RSS MB "
-                + "| brokers CPU s/GB | x ceiling | x MM2 same guarantee | missing / duplicated (all rounds) | latency p50 / p99 / max ms |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "| brokers CPU s/GB | x ceiling | x MM2 same guarantee | pooled steady rec/s | pooled x ceiling "
+                + "| pooled x MM2 same guarantee | missing / duplicated (all rounds) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         double ceiling = medianRecordsPerSecond(Contender.CEILING);
         for (Contender contender : settings.contenders()) {
             double rate = medianRecordsPerSecond(contender);
             Contender peer = contender.mm2Peer();
             ReadBack readBack = readBack(contender);
-            LatencyProbe.Latency latency = latencies.get(contender);
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            md.append(String.format(Locale.ROOT,
+                    "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     contender.title(), number(rate, "%,.0f"), number(median(contender, this::megabytesPerSecond), "%.1f"),
                     number(median(contender, Run::steadyRecordsPerSecond), "%,.0f"),
                     number(median(contender, Run::startupSeconds), "%.1f"),
@@ -147,23 +302,53 @@ final class BenchReport {
                     number(median(contender, this::brokerCpuPerGigabyte), "%.1f"),
                     number(rate / ceiling, "%.2f"),
                     peer == null ? "" : number(rate / medianRecordsPerSecond(peer), "%.2f"),
+                    number(pooledSteadyRecordsPerSecond(contender), "%,.0f"),
+                    number(pooledRatio(contender, Contender.CEILING), "%.2f"),
+                    number(pooledRatio(contender, peer), "%.2f"),
                     readBack.runs() == 0 ? "" : readBack.missing() + " / " + readBack.duplicated()
-                            + (readBack.wrong() == 0 ? "" : " (" + readBack.wrong() + " misplaced/altered)"),
-                    latency == null ? "" : latency.p50() + " / " + latency.p99() + " / " + latency.max()
-                            + (latency.seen() < latency.sent() ? " (" + latency.seen() + " of " + latency.sent()
-                            + " seen)" : "")));
+                            + (readBack.wrong() == 0 ? "" : " (" + readBack.wrong() + " misplaced/altered)")));
         }
-        md.append("\nTargets (goals, not assertions):\n\n");
+        List<Race> races = races();
+        if (!races.isEmpty()) {
+            md.append("\nFlink Mirror exactly-once against MirrorMaker 2 exactly-once, whole copy (launch to last ")
+                    .append("record readable) per round:\n\n");
+            for (Race race : races) {
+                md.append(String.format(Locale.ROOT, "- round %d: Flink Mirror EOS %.1f s, MirrorMaker 2 EOS %.1f s: %s%n",
+                        race.round(), race.flinkSeconds(), race.mm2Seconds(),
+                        race.flinkFirst() ? "Flink Mirror finished first" : "MirrorMaker 2 finished first"));
+            }
+            md.append("\n").append(raceSummary(races)).append('\n');
+        }
+        if (!latencies.isEmpty()) {
+            md.append(String.format(Locale.ROOT, "%nLatency: %,d-byte records at %,d rec/s for %d s after %d s of "
+                            + "warm-up under the same load (left out of the percentiles), end-to-end from send to "
+                            + "readable read_committed on the target. start = launch until the first readiness "
+                            + "record is readable; CPU s/GB = the replicator's CPU per GB of values while the measured "
+                            + "records were sent and copied.%n%n", settings.latencyRecordSize(), settings.latencyRate(),
+                    settings.latencySeconds(), settings.latencyWarmupSeconds()));
+            md.append("| contender | p50 ms | p90 ms | p99 ms | max ms | measured records (seen) | send rec/s "
+                    + "| start s | peak RSS MB | CPU s/GB |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (Contender contender : latencyContenders()) {
+                LatencyRun run = latencies.get(contender);
+                LatencyProbe.Latency l = run.latency();
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %,d%s | %,.0f | %.1f | %.0f | %s |%n",
+                        contender.title(), l.p50(), l.p90(), l.p99(), l.max(), l.measured(),
+                        l.seen() < l.measured() ? String.format(Locale.ROOT, " (%,d seen)", l.seen()) : "", l.rate(),
+                        run.startSeconds(), run.peakRssBytes() / 1e6, number(l.cpuPerGigabyte(), "%.1f")));
+            }
+        }
+        md.append("\nTargets (issue 17; goals, not assertions):\n\n");
         for (String target : targets()) {
             md.append("- ").append(target).append('\n');
         }
         md.append("\n<details><summary>Every run</summary>\n\n| round | contender | s | startup s | rec/s | steady rec/s "
                 + "| CPU s | peak RSS MB | brokers CPU s | read back |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Run run : runs) {
-            md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %,.0f | %,.0f | %.1f | %.0f | %.1f | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %,.0f | %s | %.1f | %.0f | %.1f | %s |%n",
                     run.round(), run.contender().id(), run.seconds(), run.startupSeconds(), recordsPerSecond(run),
-                    run.steadyRecordsPerSecond(), run.cpuSeconds(), run.peakRssBytes() / 1e6, run.brokerCpuSeconds(),
-                    run.counts().exact() ? "exact" : run.counts()));
+                    number(run.steadyRecordsPerSecond(), "%,.0f"), run.cpuSeconds(), run.peakRssBytes() / 1e6,
+                    run.brokerCpuSeconds(), run.counts().exact() ? "exact" : run.counts()));
         }
         md.append("\n</details>\n");
         if (!failures.isEmpty()) {
@@ -171,6 +356,11 @@ final class BenchReport {
             failures.forEach(f -> md.append("- ").append(f).append('\n'));
         }
         return md.toString();
+    }
+
+    static String raceSummary(List<Race> races) {
+        long first = races.stream().filter(Race::flinkFirst).count();
+        return "Flink Mirror EOS finished first in " + first + " of " + races.size() + " rounds.";
     }
 
     /** Read-back counts of all runs of one contender; {@code wrong} = misplaced + altered. */
@@ -193,44 +383,65 @@ final class BenchReport {
         return new ReadBack(count, missing, duplicated, wrong);
     }
 
-    /** The issue's targets with the measured figures, each marked met / not met (or not measured). */
+    /** Issue 17's targets with the measured figures, each marked MET / NOT MET (or not measured). */
     List<String> targets() {
         List<String> lines = new ArrayList<>();
-        double flinkEos = medianRecordsPerSecond(Contender.FLINK_EOS);
-        double mm2Eos = medianRecordsPerSecond(Contender.MM2_EOS);
-        double ceiling = medianRecordsPerSecond(Contender.CEILING);
-        lines.add(target("Flink Mirror EOS throughput >= 2x MirrorMaker 2 EOS", flinkEos / mm2Eos, 2.0, true, "x"));
-        lines.add(target("Flink Mirror EOS throughput >= 0.85x the ceiling", flinkEos / ceiling, 0.85, true, "x"));
-        for (Contender flink : List.of(Contender.FLINK_EOS, Contender.FLINK_ALO)) {
-            double ours = median(flink, this::cpuPerGigabyte);
-            double theirs = median(flink.mm2Peer(), this::cpuPerGigabyte);
-            lines.add(target(flink.title() + " CPU per GB <= " + flink.mm2Peer().title() + "'s ("
-                    + number(ours, "%.1f") + " vs " + number(theirs, "%.1f") + " s/GB)", ours / theirs, 1.0, false,
-                    "x"));
+        Contender eos = Contender.FLINK_EOS;
+        LatencyRun latency = latencies.get(eos);
+        LatencyRun mm2Latency = latencies.get(Contender.MM2_EOS);
+        lines.add(target("Flink Mirror EOS latency p99 <= 1,000 ms",
+                latency == null ? Double.NaN : latency.latency().p99(), 1000, false, "%,.0f ms"));
+        lines.add(target("Flink Mirror EOS latency p50 <= 300 ms",
+                latency == null ? Double.NaN : latency.latency().p50(), 300, false, "%,.0f ms"));
+        lines.add(target("Flink Mirror EOS steady throughput >= 0.90x the ceiling (pooled)",
+                pooledRatio(eos, Contender.CEILING), 0.90, true, "%.2fx"));
+        lines.add(target("Flink Mirror EOS steady throughput >= 2x MirrorMaker 2 EOS (pooled)",
+                pooledRatio(eos, Contender.MM2_EOS), 2.0, true, "%.2fx"));
+        lines.add(target("Flink Mirror EOS start <= 5 s (latency run: launch to first record readable)",
+                latency == null ? Double.NaN : latency.startSeconds(), 5, false, "%.1f s"));
+        lines.add(target("Flink Mirror EOS start <= 5 s (throughput runs: first record after, median; max "
+                        + number(max(eos, Run::startupSeconds), "%.1f") + " s)",
+                median(eos, Run::startupSeconds), 5, false, "%.1f s"));
+        double rss = max(eos, Run::peakRssBytes);
+        if (latency != null) {
+            rss = Double.isNaN(rss) ? latency.peakRssBytes() : Math.max(rss, latency.peakRssBytes());
         }
-        LatencyProbe.Latency latency = latencies.get(Contender.FLINK_EOS);
-        long limit = settings.checkpointInterval().toMillis() + 1000;
-        lines.add(target("Flink Mirror EOS p99 latency <= checkpoint interval + 1 s (" + limit + " ms)",
-                latency == null ? Double.NaN : latency.p99(), limit, false, " ms"));
+        lines.add(target("Flink Mirror EOS peak RSS <= 800 MB (largest of its latency and throughput runs)",
+                rss / 1e6, 800, false, "%.0f MB"));
+        double ours = median(eos, this::cpuPerGigabyte);
+        double theirs = median(Contender.MM2_EOS, this::cpuPerGigabyte);
+        lines.add(target("Flink Mirror EOS CPU s/GB <= MirrorMaker 2 EOS's (throughput runs, medians: "
+                + number(ours, "%.1f") + " vs " + number(theirs, "%.1f") + ")", ours / theirs, 1.0, false, "%.2fx"));
+        double oursLatency = latency == null ? Double.NaN : latency.latency().cpuPerGigabyte();
+        double theirsLatency = mm2Latency == null ? Double.NaN : mm2Latency.latency().cpuPerGigabyte();
+        lines.add(target(String.format(Locale.ROOT, "Flink Mirror EOS CPU s/GB <= MirrorMaker 2 EOS's (latency runs "
+                        + "at %,d rec/s: %s vs %s)", settings.latencyRate(), number(oursLatency, "%.1f"),
+                number(theirsLatency, "%.1f")), oursLatency / theirsLatency, 1.0, false, "%.2fx"));
         for (Contender contender : List.of(Contender.MM2_EOS, Contender.FLINK_EOS)) {
             ReadBack readBack = readBack(contender);
             if (readBack.runs() > 0) {
                 boolean exact = readBack.missing() == 0 && readBack.duplicated() == 0 && readBack.wrong() == 0;
                 lines.add(contender.title() + " copies exact (0 missing / 0 duplicated): " + readBack.missing()
-                        + " / " + readBack.duplicated() + " over " + readBack.runs() + " runs: "
-                        + (exact ? "met" : "NOT MET"));
+                        + " / " + readBack.duplicated() + " over " + readBack.runs() + " runs -> "
+                        + (exact ? "MET" : "NOT MET"));
             }
         }
         return lines;
     }
 
-    private static String target(String what, double value, double goal, boolean atLeast, String unit) {
+    /** Largest {@code metric} over {@code contender}'s runs; NaN if it has none. */
+    private double max(Contender contender, ToDoubleFunction<Run> metric) {
+        return runs.stream().filter(run -> run.contender() == contender).mapToDouble(metric).max()
+                .orElse(Double.NaN);
+    }
+
+    /** "what: figure -> MET" or "-> NOT MET" ({@code figureFormat} formats the value), or "not measured". */
+    static String target(String what, double value, double goal, boolean atLeast, String figureFormat) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             return what + ": not measured";
         }
         boolean met = atLeast ? value >= goal : value <= goal;
-        return what + ": " + String.format(Locale.ROOT, unit.equals("x") ? "%.2fx" : "%.0f" + unit, value) + " -> "
-                + (met ? "met" : "NOT MET");
+        return what + ": " + String.format(Locale.ROOT, figureFormat, value) + " -> " + (met ? "MET" : "NOT MET");
     }
 
     private static String number(double value, String format) {

@@ -6,17 +6,19 @@ import java.util.List;
 
 /**
  * What {@code bin/benchmark} passes as {@code -Dbench.*} system properties, with the defaults of the issue:
- * 1M records of 1 KiB over 8 partitions, 3 rounds, latency at 20k records/s for 60 s, every contender.
+ * 1M records of 1 KiB over 8 partitions, 9 rounds, latency with 200-byte records at 20k records/s for 15 s of
+ * warm-up under load plus 60 s measured, every contender. {@code heap} is the copy loop's only.
  */
 record BenchSettings(Workload workload, int rounds, int parallelism, String heap, Duration checkpointInterval,
-                     int latencySeconds, int latencyRate, List<Contender> contenders, boolean jfr,
+                     int latencySeconds, int latencyWarmupSeconds, int latencyRate, int latencyRecordSize,
+                     List<Contender> contenders, boolean jfr,
                      List<String> jvmOptions, List<String> mirrorOptions, Duration runTimeout,
                      Duration stallTimeout) {
 
     static BenchSettings fromSystemProperties() {
         Workload workload = new Workload(Long.getLong("bench.records", 1_000_000),
                 Integer.getInteger("bench.partitions", 8), Integer.getInteger("bench.record.size", 1024));
-        int rounds = Integer.getInteger("bench.rounds", 3);
+        int rounds = Integer.getInteger("bench.rounds", 9);
         Duration checkpoint = Duration.ofMillis(Long.getLong("bench.checkpoint.interval.ms", 5000));
         List<Contender> contenders = new ArrayList<>();
         for (String id : System.getProperty("bench.contenders", "").split(",")) {
@@ -27,13 +29,24 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
         if (contenders.isEmpty()) {
             contenders.addAll(List.of(Contender.values()));
         }
+        int latencySeconds = Integer.getInteger("bench.latency.seconds", 60);
+        int latencyWarmup = Integer.getInteger("bench.latency.warmup.seconds", 15);
+        int latencyRate = Integer.getInteger("bench.latency.rate", 20_000);
+        int latencyRecordSize = Integer.getInteger("bench.latency.record.size", 200);
         if (workload.records() < 1 || workload.partitions() < 1 || workload.recordSize() < 8 || rounds < 1) {
             throw new IllegalArgumentException("bench.records, bench.partitions and bench.rounds must be >= 1 and "
                     + "bench.record.size >= 8; got " + workload + ", rounds " + rounds);
         }
+        if (latencySeconds < 0 || latencyWarmup < 0 || latencyRate < 1 || latencyRecordSize < 8
+                || (long) latencyRate * (latencyWarmup + latencySeconds) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("bench.latency.seconds and bench.latency.warmup.seconds must be >= 0, "
+                    + "bench.latency.rate >= 1, bench.latency.record.size >= 8, and rate x (warm-up + seconds) an "
+                    + "int; got " + latencySeconds + ", " + latencyWarmup + ", " + latencyRate + ", "
+                    + latencyRecordSize);
+        }
         return new BenchSettings(workload, rounds, Integer.getInteger("bench.parallelism", 2),
-                System.getProperty("bench.heap", "2g"), checkpoint, Integer.getInteger("bench.latency.seconds", 60),
-                Integer.getInteger("bench.latency.rate", 20_000), List.copyOf(contenders),
+                System.getProperty("bench.heap", "2g"), checkpoint, latencySeconds, latencyWarmup, latencyRate,
+                latencyRecordSize, List.copyOf(contenders),
                 Boolean.getBoolean("bench.jfr"), jvmOptions(System.getProperty("bench.jvm.options", "")),
                 jvmOptions(System.getProperty("bench.mirror.options", "")), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
                 Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)));
@@ -57,10 +70,11 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
     public String toString() {
         return String.format("%,d records x %,d B, %d partitions, %d rounds, parallelism %d, copy loop -Xmx%s, "
                         + "MirrorMaker 2 %s, Flink Mirror bin/mirror's heap, checkpoint "
-                        + "interval %d ms, latency %d rec/s for %d s, contenders %s%s%s%s",
+                        + "interval %d ms, latency %,d B records at %,d rec/s for %d s after %d s of warm-up, "
+                        + "contenders %s%s%s%s",
                 workload.records(), workload.recordSize(), workload.partitions(), rounds, parallelism, heap,
                 String.join(" ", Replicators.MM2_HEAP),
-                checkpointInterval.toMillis(), latencyRate, latencySeconds,
+                checkpointInterval.toMillis(), latencyRecordSize, latencyRate, latencySeconds, latencyWarmupSeconds,
                 contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "",
                 jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions,
                 mirrorOptions.isEmpty() ? "" : ", Flink Mirror options " + mirrorOptions);

@@ -23,22 +23,36 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Latency mode: with a replicator running on an otherwise idle source topic, produce at a steady rate with
  * CreateTime = send time, and let a read_committed consumer on the target compute now - record timestamp for each
- * record the first time it sees it (both ends share this machine's clock).
+ * record the first time it sees it (both ends share this machine's clock). The first seconds of the load are a
+ * warm-up (JIT compilation, connections, buffers) and left out of the percentiles.
  */
 final class LatencyProbe {
 
-    /** Latencies in milliseconds of the {@code seen} of {@code sent} records; {@code rate} is the achieved send rate. */
-    record Latency(long sent, long seen, double rate, long p50, long p99, long max) {
+    /**
+     * Latencies in milliseconds of the {@code seen} of the {@code measured} records (those sent after the warm-up;
+     * {@code sent} counts the warm-up too); {@code rate} is the achieved send rate of the measured records;
+     * {@code cpuSeconds} is the replicator's CPU from the first measured record sent until the last was seen (or the
+     * drain timeout), while it copied {@code bytes} bytes of values.
+     */
+    record Latency(long sent, long measured, long seen, double rate, long p50, long p90, long p99, long max,
+                   double cpuSeconds, long bytes) {
+
+        /** The replicator's CPU seconds per GB of values during the measured window. */
+        double cpuPerGigabyte() {
+            return bytes <= 0 ? Double.NaN : cpuSeconds / (bytes / 1e9);
+        }
     }
 
     private LatencyProbe() {
     }
 
     /**
-     * Produces one warm-up record per partition and waits until all are readable on the target, so the replicator is
-     * running before the measured load starts.
+     * Produces one record per partition and waits until all are readable on the target, so the replicator is
+     * running before the load starts; returns the {@link System#nanoTime()} at which the first of them was seen
+     * readable (polled every 100 ms).
      */
-    static void warmUp(ChildJvm replicator, Replicators.Flow flow, int partitions, Duration timeout) throws Exception {
+    static long awaitReady(ChildJvm replicator, Replicators.Flow flow, int partitions, Duration timeout)
+            throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = Workload.producer(flow.sourceBootstrap())) {
             for (int p = 0; p < partitions; p++) {
                 producer.send(new ProducerRecord<>(flow.topic(), p, ("warm-" + p).getBytes(StandardCharsets.UTF_8),
@@ -46,16 +60,20 @@ final class LatencyProbe {
             }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        long firstReadable = -1;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, flow.targetBootstrap()))) {
             while (true) {
                 replicator.checkAlive();
                 Map<TopicPartition, Long> lso = Workload.lastStableOffsetsIfExists(admin, flow.targetTopic(),
                         partitions);
+                if (firstReadable < 0 && lso.values().stream().anyMatch(offset -> offset > 0)) {
+                    firstReadable = System.nanoTime();
+                }
                 if (!lso.isEmpty() && lso.values().stream().allMatch(offset -> offset > 0)) {
-                    return;
+                    return firstReadable;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(replicator.name() + " did not replicate the warm-up records to "
+                    throw new IllegalStateException(replicator.name() + " did not replicate the readiness records to "
                             + flow.targetTopic() + " within " + timeout);
                 }
                 Thread.sleep(100);
@@ -63,12 +81,15 @@ final class LatencyProbe {
         }
     }
 
-    /** Sends {@code rate} records/s for {@code seconds} and measures them on the target; waits up to {@code drain}. */
-    static Latency measure(ChildJvm replicator, Replicators.Flow flow, Workload shape, int rate, int seconds,
-                           Duration drain) throws Exception {
-        int total = rate * seconds;
-        int partitions = shape.partitions();
-        Workload records = new Workload(total, partitions, shape.recordSize());
+    /**
+     * Sends {@code rate} records/s of {@code recordSize} value bytes for {@code warmupSeconds} + {@code seconds}
+     * and measures those sent after the warm-up on the target; waits up to {@code drain} for the last of them.
+     */
+    static Latency measure(ChildJvm replicator, Replicators.Flow flow, int partitions, int recordSize, int rate,
+                           int warmupSeconds, int seconds, Duration drain) throws Exception {
+        int warmup = rate * warmupSeconds;
+        int total = warmup + rate * seconds;
+        Workload records = new Workload(total, partitions, recordSize);
         int[] latencies = new int[total];
         BitSet seen = new BitSet(total);
         AtomicBoolean stop = new AtomicBoolean();
@@ -106,6 +127,8 @@ final class LatencyProbe {
             lock.wait(30_000);
         }
         long start = System.nanoTime();
+        long windowStart = start;
+        double cpuBefore = 0;
         AtomicReference<Exception> sendFailure = new AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = Workload.producer(flow.sourceBootstrap())) {
             for (int i = 0; i < total; i++) {
@@ -115,6 +138,10 @@ final class LatencyProbe {
                     // Sleep only when a millisecond ahead: parkNanos itself takes ~50 us, the budget of one record.
                     LockSupport.parkNanos(wait);
                 }
+                if (i == warmup) {
+                    windowStart = System.nanoTime();
+                    cpuBefore = replicator.cpuSeconds();
+                }
                 producer.send(new ProducerRecord<>(flow.topic(), i % partitions, System.currentTimeMillis(),
                         Workload.key(i), records.value(i), Workload.headers(i)), (metadata, e) -> {
                             if (e != null) {
@@ -123,7 +150,7 @@ final class LatencyProbe {
                         });
             }
         }
-        double achieved = total / ((System.nanoTime() - start) / 1e9);
+        double achieved = (total - warmup) / ((System.nanoTime() - windowStart) / 1e9);
         if (sendFailure.get() != null) {
             throw new IllegalStateException("latency load failed", sendFailure.get());
         }
@@ -136,24 +163,26 @@ final class LatencyProbe {
             }
             Thread.sleep(100);
         }
+        replicator.checkAlive();
+        double cpu = replicator.cpuSeconds() - cpuBefore;
         stop.set(true);
         reader.join(30_000);
         if (consumerFailure.get() != null) {
             throw new IllegalStateException("latency reader failed", consumerFailure.get());
         }
-        int count;
         int[] sorted;
         synchronized (seen) {
-            count = seen.cardinality();
-            sorted = new int[count];
+            sorted = new int[seen.get(warmup, total).cardinality()];
             int k = 0;
-            for (int i = seen.nextSetBit(0); i >= 0; i = seen.nextSetBit(i + 1)) {
+            for (int i = seen.nextSetBit(warmup); i >= 0; i = seen.nextSetBit(i + 1)) {
                 sorted[k++] = latencies[i];
             }
         }
         Arrays.sort(sorted);
-        return new Latency(total, count, achieved, percentile(sorted, 0.50), percentile(sorted, 0.99),
-                count == 0 ? -1 : sorted[count - 1]);
+        int count = sorted.length;
+        return new Latency(total, total - warmup, count, achieved, percentile(sorted, 0.50), percentile(sorted, 0.90),
+                percentile(sorted, 0.99), count == 0 ? -1 : sorted[count - 1], cpu,
+                (long) (total - warmup) * recordSize);
     }
 
     private static long percentile(int[] sorted, double q) {

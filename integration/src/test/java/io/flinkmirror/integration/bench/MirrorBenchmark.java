@@ -14,10 +14,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Flink Mirror against MirrorMaker 2 (dedicated mode, at-least-once and exactly-once) and a plain copy loop (the
  * ceiling), on two real Kafka brokers running as their own processes, each replicator in its own JVM with the same
- * heap and parallelism. The workload is loaded once; each run replicates it under fresh cluster aliases to a new
- * target topic, and the copy is read back and counted. Contenders alternate and repeat; medians are reported, plus a
- * latency mode (steady load, end-to-end latency per record). Results: CSV and Markdown under
- * {@code integration/target/benchmark/}.
+ * parallelism (Flink Mirror started by {@code bin/mirror run}, as a user starts it). The workload is loaded once; each
+ * run replicates it under fresh cluster aliases to a new target topic, and the copy is read back and counted.
+ * Contenders alternate and repeat; medians and pooled rates are reported, plus a latency mode (steady load after a
+ * warm-up under the same load, end-to-end latency per record, start time, peak RSS and CPU per GB). Results: CSV and
+ * Markdown under {@code integration/target/benchmark/}.
  * <p>
  * Not part of the test run; {@code bin/benchmark} runs it (the {@code benchmark} Maven profile).
  */
@@ -104,17 +105,15 @@ class MirrorBenchmark {
             } finally {
                 replicator.stop(30);
             }
+            warnIfBuilt(replicator);
             double seconds = (visibility.doneNanos() - replicator.startNanos()) / 1e9;
             double startup = (visibility.firstNanos() - replicator.startNanos()) / 1e9;
             double steadySeconds = (visibility.doneNanos() - visibility.firstNanos()) / 1e9;
             long steadyRecords = workload.records() - Math.min(workload.records(), visibility.committedAtFirst());
-            boolean steadyKnown = steadySeconds >= 0.5 && steadyRecords > 0;
             CopyVerifier.Counts counts = CopyVerifier.verify(target.bootstrapServers(), flow.targetTopic(), workload);
             deleteTopic(target, flow.targetTopic());
             BenchReport.Run result = new BenchReport.Run(contender, round, flow.sourceAlias(), seconds, startup,
-                    steadyKnown ? steadyRecords / steadySeconds : Double.NaN, cpu,
-                    steadyKnown ? cpu - visibility.cpuAtFirst() : Double.NaN,
-                    steadyKnown ? steadyRecords * workload.recordSize() : 0, rss, brokerCpu, counts);
+                    steadyRecords, steadySeconds, cpu, cpu - visibility.cpuAtFirst(), rss, brokerCpu, counts);
             say(String.format("benchmark: round %d %-10s %6.1f s (first record after %.1f s) %,9.0f rec/s, CPU %.1f s, "
                             + "peak RSS %.0f MB, brokers CPU %.1f s; read back: %s", round, contender.id(), seconds,
                     startup, workload.records() / seconds, cpu, rss / 1e6, brokerCpu, counts));
@@ -122,27 +121,43 @@ class MirrorBenchmark {
         }
     }
 
-    private static LatencyProbe.Latency latency(Contender contender, int run, BenchEnv env, BenchSettings settings,
-                                                BrokerProcess source, BrokerProcess target) throws Exception {
+    private static BenchReport.LatencyRun latency(Contender contender, int run, BenchEnv env,
+                                                  BenchSettings settings, BrokerProcess source, BrokerProcess target)
+            throws Exception {
         Replicators.Flow flow = new Replicators.Flow("s" + run, "t" + run, source.bootstrapServers(),
                 target.bootstrapServers(), "latency-" + run);
         Path dir = env.workDir().resolve(String.format("run-%02d-%s-latency", run, contender.id()));
-        Workload.createTopic(source.bootstrapServers(), flow.topic(), settings.workload().partitions());
+        int partitions = settings.workload().partitions();
+        Workload.createTopic(source.bootstrapServers(), flow.topic(), partitions);
         ChildJvm replicator = Replicators.start(contender, flow, env, settings, dir);
-        LatencyProbe.Latency latency;
+        BenchReport.LatencyRun result;
         try {
-            LatencyProbe.warmUp(replicator, flow, settings.workload().partitions(), Duration.ofMinutes(5));
-            latency = LatencyProbe.measure(replicator, flow, settings.workload(), settings.latencyRate(),
+            long firstReadable = LatencyProbe.awaitReady(replicator, flow, partitions, Duration.ofMinutes(5));
+            LatencyProbe.Latency latency = LatencyProbe.measure(replicator, flow, partitions,
+                    settings.latencyRecordSize(), settings.latencyRate(), settings.latencyWarmupSeconds(),
                     settings.latencySeconds(), settings.checkpointInterval().multipliedBy(3).plusSeconds(60));
+            result = new BenchReport.LatencyRun(latency, (firstReadable - replicator.startNanos()) / 1e9,
+                    replicator.peakRssBytes());
         } finally {
             replicator.stop(30);
         }
+        warnIfBuilt(replicator);
         deleteTopic(target, flow.targetTopic());
         deleteTopic(source, flow.topic());
-        say(String.format("benchmark: latency %-10s sent %,d at %,.0f rec/s, seen %,d: p50 %d ms, p99 %d ms, max %d ms",
-                contender.id(), latency.sent(), latency.rate(), latency.seen(), latency.p50(), latency.p99(),
-                latency.max()));
-        return latency;
+        LatencyProbe.Latency l = result.latency();
+        say(String.format("benchmark: latency %-10s start %.1f s, sent %,d (%,d measured) at %,.0f rec/s, seen %,d: "
+                        + "p50 %d ms, p90 %d ms, p99 %d ms, max %d ms; peak RSS %.0f MB, CPU %.1f s/GB",
+                contender.id(), result.startSeconds(), l.sent(), l.measured(), l.rate(), l.seen(), l.p50(), l.p90(),
+                l.p99(), l.max(), result.peakRssBytes() / 1e6, l.cpuPerGigabyte()));
+        return result;
+    }
+
+    /** bin/mirror builds the jar first if it finds it stale; that must not happen inside a measured run. */
+    private static void warnIfBuilt(ChildJvm replicator) {
+        if (replicator.logContains("mirror: building the job jar")) {
+            say("benchmark: WARNING " + replicator.name() + ": bin/mirror rebuilt the job jar during the run, "
+                    + "which its start time and CPU include");
+        }
     }
 
     private static void deleteTopic(BrokerProcess broker, String topic) {

@@ -34,8 +34,9 @@ final class Replicators {
     /**
      * Starts {@code contender} in {@code dir}: the copy loop as {@code java -Xmx<heap> ... CopyLoop}, MirrorMaker 2
      * as {@code java -Xms256M -Xmx2G ... MirrorMaker} (its launcher's heap), and Flink Mirror as a user runs it,
-     * {@code bin/mirror run --config <file> --web-port <free> --parallelism <n>} with bin/mirror's own JVM defaults
-     * (the benchmark's JVM options go in through {@code FLINK_MIRROR_JAVA_OPTS}, its log into {@code dir}).
+     * {@code bin/mirror run --config <file> --web-port <free> --parallelism <n> --state-dir <dir>/state} with
+     * bin/mirror's own JVM defaults (the benchmark's JVM options go in through {@code FLINK_MIRROR_JAVA_OPTS}, its
+     * log into {@code dir}).
      */
     static ChildJvm start(Contender contender, Flow flow, BenchEnv env, BenchSettings settings, Path dir)
             throws IOException {
@@ -81,9 +82,12 @@ final class Replicators {
                     props.put(option.substring(0, eq).trim(), option.substring(eq + 1).trim());
                 }
                 Path config = write(dir.resolve(name + ".properties"), props);
+                // A state directory per run: bin/mirror's default (state/ in the repository) would hand each run
+                // the savepoint of the one before.
                 return ChildJvm.launch(name, dir, List.of(BenchEnv.home().resolve("bin/mirror").toString(), "run",
                                 "--config", config.toString(), "--web-port", String.valueOf(BenchEnv.freePort()),
-                                "--parallelism", String.valueOf(threads)),
+                                "--parallelism", String.valueOf(threads),
+                                "--state-dir", dir.resolve("state").toString()),
                         Map.of("FLINK_MIRROR_LOG_DIR", dir.toString(), "FLINK_MIRROR_JAVA_OPTS", javaOpts(jvm)));
             }
             default -> throw new IllegalStateException("unknown contender " + contender);
