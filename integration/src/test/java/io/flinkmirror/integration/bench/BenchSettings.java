@@ -19,7 +19,9 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
         Workload workload = new Workload(Long.getLong("bench.records", 1_000_000),
                 Integer.getInteger("bench.partitions", 8), Integer.getInteger("bench.record.size", 1024));
         int rounds = Integer.getInteger("bench.rounds", 9);
-        Duration checkpoint = Duration.ofMillis(Long.getLong("bench.checkpoint.interval.ms", 5000));
+        long checkpointMs = Long.getLong("bench.checkpoint.interval.ms", -1);
+        // Unset: Flink Mirror runs with its own defaults (interval and interval while catching up).
+        Duration checkpoint = checkpointMs < 0 ? null : Duration.ofMillis(checkpointMs);
         List<Contender> contenders = new ArrayList<>();
         for (String id : System.getProperty("bench.contenders", "").split(",")) {
             if (!id.isBlank()) {
@@ -70,11 +72,12 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
     public String toString() {
         return String.format("%,d records x %,d B, %d partitions, %d rounds, parallelism %d, copy loop -Xmx%s, "
                         + "MirrorMaker 2 %s, Flink Mirror bin/mirror's heap, checkpoint "
-                        + "interval %d ms, latency %,d B records at %,d rec/s for %d s after %d s of warm-up, "
+                        + "interval %s, latency %,d B records at %,d rec/s for %d s after %d s of warm-up, "
                         + "contenders %s%s%s%s",
                 workload.records(), workload.recordSize(), workload.partitions(), rounds, parallelism, heap,
                 String.join(" ", Replicators.MM2_HEAP),
-                checkpointInterval.toMillis(), latencyRecordSize, latencyRate, latencySeconds, latencyWarmupSeconds,
+                checkpointInterval == null ? "the job's default" : checkpointInterval.toMillis() + " ms",
+                latencyRecordSize, latencyRate, latencySeconds, latencyWarmupSeconds,
                 contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "",
                 jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions,
                 mirrorOptions.isEmpty() ? "" : ", Flink Mirror options " + mirrorOptions);

@@ -76,7 +76,10 @@ final class Replicators {
             case FLINK_EOS, FLINK_ALO -> {
                 Map<String, String> props = commonProperties(flow, threads);
                 props.put("flink.delivery.guarantee", contender.exactlyOnce() ? "exactly-once" : "at-least-once");
-                props.put("flink.execution.checkpointing.interval", settings.checkpointInterval().toMillis() + " ms");
+                if (settings.checkpointInterval() != null) {
+                    props.put("flink.execution.checkpointing.interval",
+                            settings.checkpointInterval().toMillis() + " ms");
+                }
                 for (String option : settings.mirrorOptions()) {
                     int eq = option.indexOf('=');
                     props.put(option.substring(0, eq).trim(), option.substring(eq + 1).trim());
