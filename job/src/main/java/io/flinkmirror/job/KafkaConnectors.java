@@ -2,6 +2,7 @@ package io.flinkmirror.job;
 
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.resume.ResumeFromTarget;
+import io.flinkmirror.job.sink.SupersededCommits;
 import io.flinkmirror.job.source.OneSplitPerPartitionSource;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
@@ -11,6 +12,7 @@ import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
 import io.flinkmirror.udfs.record.MirrorRecordSerializer;
 import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -57,9 +59,7 @@ final class KafkaConnectors {
         TargetTopicManager topics = new TargetTopicManager(flow.source(), flow.target(), flow.replicationPolicy(),
                 flow.replicationFactor(), flow.syncTopicConfigs(), flow.syncTopicConfigsInterval(),
                 new DefaultConfigPropertyFilter(flow.configPropertiesExclude()));
-        ResumeFromTarget startingOffsets = new ResumeFromTarget(flow.name(), flow.source(), flow.target(),
-                flow.replicationPolicy(), flow.provenanceHeader(), transactionalIdPrefix,
-                flow.sourceConsumerProps(), flow.targetConsumerProps(), flow.targetAdminProps());
+        ResumeFromTarget startingOffsets = resumeFromTarget(flow, transactionalIdPrefix);
         KafkaSource<MirrorRecord> source = KafkaSource.<MirrorRecord>builder()
                 .setProperties(props)
                 .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), flow.topicSelector(), topics,
@@ -80,11 +80,7 @@ final class KafkaConnectors {
      */
     static KafkaSink<MirrorRecord> sink(FlowConfig flow, String transactionalIdPrefix) {
         Properties props = new Properties();
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
-        props.putAll(flow.targetProducerProps());
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                String.valueOf(flow.sinkTransactionTimeout().toMillis()));
+        props.putAll(sinkProducerProps(flow));
         return KafkaSink.<MirrorRecord>builder()
                 .setKafkaProducerConfig(props)
                 .setRecordSerializer(new MirrorRecordSerializer(
@@ -94,6 +90,33 @@ final class KafkaConnectors {
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
                 .build();
+    }
+
+    /** The producer properties of the flow's sink of replicated records. */
+    private static Map<String, String> sinkProducerProps(FlowConfig flow) {
+        Map<String, String> props = new HashMap<>();
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
+        props.putAll(flow.targetProducerProps());
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                String.valueOf(flow.sinkTransactionTimeout().toMillis()));
+        return props;
+    }
+
+    /** The flow's look-up of what its target holds, per source partition ({@link ResumeFromTarget}). */
+    private static ResumeFromTarget resumeFromTarget(FlowConfig flow, String transactionalIdPrefix) {
+        return new ResumeFromTarget(flow.name(), flow.source(), flow.target(), flow.replicationPolicy(),
+                flow.provenanceHeader(), transactionalIdPrefix, flow.sourceConsumerProps(),
+                flow.targetConsumerProps(), flow.targetAdminProps());
+    }
+
+    /**
+     * What the flow's sink guard needs to tell a transaction committed before a restart (its pooled id reused since)
+     * from a lost one, and to end the transaction the reuse may have left open ({@link SupersededCommits}).
+     */
+    static SupersededCommits supersededCommits(FlowConfig flow, String transactionalIdPrefix) {
+        return new SupersededCommits(flow.name(), resumeFromTarget(flow, transactionalIdPrefix),
+                sinkProducerProps(flow), flow.targetAdminProps());
     }
 
     /**

@@ -178,7 +178,7 @@ public final class MirrorJob {
                         new OffsetTrackingOperator())
                 .uid(MirrorOperator.OFFSET_TRACKER.uid(a, b));
         tracked.sinkTo(new CommitGuardSink(flow.name(), KafkaConnectors.sink(flow, transactionalIdPrefix(flow)),
-                committerDecorator))
+                committerDecorator, KafkaConnectors.supersededCommits(flow, transactionalIdPrefix(flow))))
                 .uid(MirrorOperator.SINK.uid(a, b))
                 .name(MirrorOperator.SINK.displayName(a, b));
         if (flow.offsetMapping()) {

@@ -160,6 +160,31 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     }
 
     /**
+     * Per source partition, the source offset right after the last of its records committed on the target
+     * ({@code read_committed}); the source's earliest offset when the target partition holds no committed record.
+     * Partitions whose target records cannot be found in the source are left out. Unlike
+     * {@link #getPartitionOffsets}, aborts nothing: a transaction still open on the target is simply not counted.
+     */
+    public Map<TopicPartition, Long> committedEnds(Collection<TopicPartition> sourcePartitions) {
+        Map<TopicPartition, TopicPartition> targets = new LinkedHashMap<>();
+        for (TopicPartition tp : sourcePartitions) {
+            targets.put(tp, new TopicPartition(policy.formatRemoteTopic(sourceAlias, tp.topic()), tp.partition()));
+        }
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        if (targets.isEmpty()) {
+            return ends;
+        }
+        findAll(targets).forEach((tp, resume) -> {
+            if (resume.kind() != TargetTail.Kind.NOT_FOUND) {
+                ends.put(tp, resume.sourceOffset());
+            } else {
+                LOG.debug("{} {}: {}", flow, tp, resume.detail());
+            }
+        });
+        return ends;
+    }
+
+    /**
      * Says where the target and the source group disagree: records the group counts as copied but the target lacks
      * (a run stopped before its last transactions committed, or they were lost) are copied again, one line per
      * partition with the range; a group behind the target is only counted.

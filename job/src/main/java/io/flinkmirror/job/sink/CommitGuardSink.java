@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -39,6 +40,13 @@ import org.slf4j.LoggerFactory;
  * held (noted by the writer and stored with each transaction) and the remedy: start the flow without
  * state, which resumes every partition from what the target holds and so copies the lost records again
  * ({@code bin/mirror run} does that by itself). Counted in the committer's {@code transactions-lost} metric.
+ *
+ * <p>Except when the transaction was in fact committed: with pooled transactional ids the connector reuses an id as
+ * soon as its commit succeeded, so a job restored from a checkpoint whose transactions were committed and whose ids
+ * were reused since gets {@code ProducerFencedException} when it commits them again (FLINK-40626). Given the flow's
+ * {@link SupersededCommits}, the committer reads the target before calling a transaction lost: if the records of all
+ * its source ranges are there, it logs one INFO line, fences the id (ending the transaction its reuse may have left
+ * open) and goes on.
  */
 public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommitter<GuardedCommittable>,
         SupportsWriterState<MirrorRecord, KafkaWriterState>, SupportsPostCommitTopology<GuardedCommittable> {
@@ -52,7 +60,9 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
     private final String flow;
     private final KafkaSink<MirrorRecord> delegate;
     private final SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> committerDecorator;
+    private final SupersededCommits superseded;
 
+    /** A guard that calls every transaction the connector gives up lost, without reading the target. */
     public CommitGuardSink(String flow, KafkaSink<MirrorRecord> delegate) {
         this(flow, delegate, c -> c);
     }
@@ -60,9 +70,20 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
     /** As {@link #CommitGuardSink(String, KafkaSink)}; tests decorate the connector's committer to inject faults. */
     public CommitGuardSink(String flow, KafkaSink<MirrorRecord> delegate,
                            SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> decorator) {
+        this(flow, delegate, decorator, null);
+    }
+
+    /**
+     * The flow's guard: a transaction the connector gives up is lost unless {@code superseded} (when not null) finds
+     * its records committed on the target.
+     */
+    public CommitGuardSink(String flow, KafkaSink<MirrorRecord> delegate,
+                           SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> decorator,
+                           SupersededCommits superseded) {
         this.flow = Objects.requireNonNull(flow, "flow");
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.committerDecorator = Objects.requireNonNull(decorator, "decorator");
+        this.superseded = superseded;
     }
 
     @Override
@@ -84,7 +105,8 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
     @Override
     public Committer<GuardedCommittable> createCommitter(CommitterInitContext context) throws IOException {
         Counter lost = context.metricGroup().counter("transactions-lost");
-        return new GuardedCommitter(flow, committerDecorator.apply(delegate.createCommitter(context)), lost);
+        return new GuardedCommitter(flow, committerDecorator.apply(delegate.createCommitter(context)), lost,
+                superseded);
     }
 
     @Override
@@ -99,16 +121,22 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
         delegate.addPostCommitTopology((DataStream) committables);
     }
 
-    /** Fails the job on a commit the connector could not make and would drop. */
+    /**
+     * Fails the job on a commit the connector could not make and would drop, unless the transaction turns out to be
+     * committed already (see {@link SupersededCommits}).
+     */
     private static final class GuardedCommitter implements Committer<GuardedCommittable> {
         private final String flow;
         private final Committer<KafkaCommittable> delegate;
         private final Counter lost;
+        private final SupersededCommits superseded;
 
-        GuardedCommitter(String flow, Committer<KafkaCommittable> delegate, Counter lost) {
+        GuardedCommitter(String flow, Committer<KafkaCommittable> delegate, Counter lost,
+                         SupersededCommits superseded) {
             this.flow = flow;
             this.delegate = delegate;
             this.lost = lost;
+            this.superseded = superseded;
         }
 
         @Override
@@ -119,17 +147,40 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
                 watched.add(new Watched(request));
             }
             delegate.commit(new ArrayList<>(watched));
+            List<Watched> failed = new ArrayList<>();
+            for (Watched w : watched) {
+                if (w.failure != null) {
+                    failed.add(w);
+                }
+            }
+            if (failed.isEmpty()) {
+                return;
+            }
+            Set<GuardedCommittable> committed = committedBefore(failed);
             List<String> transactions = new ArrayList<>();
             List<String> ranges = new ArrayList<>();
             Throwable cause = null;
-            for (Watched w : watched) {
-                if (w.failure != null) {
-                    GuardedCommittable failed = w.request.getCommittable();
-                    transactions.add(failed.kafka().getTransactionalId());
-                    ranges.add(failed.sourceRanges() == null ? "unknown (restored from a savepoint of an older "
-                            + "version)" : failed.sourceRanges());
-                    cause = w.failure;
+            for (Watched w : failed) {
+                GuardedCommittable committable = w.request.getCommittable();
+                String transactionalId = committable.kafka().getTransactionalId();
+                if (committed.contains(committable)) {
+                    LOG.info("{} transaction {} was committed before the restart; its id was reused since ({}): "
+                            + "its records are on the target ({})", flow, transactionalId,
+                            w.failure.getClass().getSimpleName(), committable.sourceRanges());
+                    // The transaction begun on this id after the restored checkpoint may still be open on the
+                    // target, holding back read_committed readers until its timeout (the connector's abort on
+                    // restore skips the ids of restored transactions). Ending it is safe: its records, and those of
+                    // any transaction begun after the restored checkpoint, are replicated again from the restored
+                    // source offsets; and the writer does not use this id until the committer has finished with it
+                    // (the id is among the restored transactions of the writer that owns it, freed only when the
+                    // writer, at its next checkpoint on this same task thread, reads that this commit finished).
+                    superseded.endOpenTransaction(transactionalId);
+                    continue;
                 }
+                transactions.add(transactionalId);
+                ranges.add(committable.sourceRanges() == null ? "unknown (restored from a savepoint of an older "
+                        + "version)" : committable.sourceRanges());
+                cause = w.failure;
             }
             if (!transactions.isEmpty()) {
                 lost.inc(transactions.size());
@@ -142,6 +193,18 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
                 LOG.error(message);
                 throw new SuppressRestartsException(new IllegalStateException(message, cause));
             }
+        }
+
+        /** Those of the given failed transactions whose records are all on the target (an identity set). */
+        private Set<GuardedCommittable> committedBefore(List<Watched> failed) {
+            if (superseded == null) {
+                return Set.of();
+            }
+            List<GuardedCommittable> committables = new ArrayList<>(failed.size());
+            for (Watched w : failed) {
+                committables.add(w.request.getCommittable());
+            }
+            return superseded.committed(committables);
         }
 
         @Override

@@ -3,8 +3,13 @@ package io.flinkmirror.udfs.record;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The source offsets one sink transaction holds: per source topic-partition its first and last offset and how many
@@ -85,6 +90,32 @@ public final class SourceRanges {
             out.append(" ... and ").append(total - described).append(" more partitions");
         }
         return out.toString();
+    }
+
+    /** One described partition: {@code <topic>-<partition> [<first>..<last>] <n> record(s)}. */
+    private static final Pattern DESCRIBED = Pattern.compile("(.+)-(\\d+) \\[(\\d+)\\.\\.(\\d+)\\] \\d+ records?");
+
+    /**
+     * The last source offset of each partition of a {@link #describe()}d transaction, or empty when the description
+     * does not name every partition (more than {@value #MAX_DESCRIBED}) or cannot be read back.
+     */
+    public static Optional<Map<TopicPartition, Long>> lastOffsets(String described) {
+        Map<TopicPartition, Long> last = new LinkedHashMap<>();
+        if (described == null || described.contains(" ... and ")) {
+            return Optional.empty();
+        }
+        if (described.equals("none")) {
+            return Optional.of(last);
+        }
+        // Topic names hold no ',' or ' ' (Kafka allows [a-zA-Z0-9._-]), so the entries split on ", ".
+        for (String entry : described.split(", ")) {
+            Matcher m = DESCRIBED.matcher(entry);
+            if (!m.matches()) {
+                return Optional.empty();
+            }
+            last.put(new TopicPartition(m.group(1), Integer.parseInt(m.group(2))), Long.parseLong(m.group(4)));
+        }
+        return Optional.of(last);
     }
 
     @Override

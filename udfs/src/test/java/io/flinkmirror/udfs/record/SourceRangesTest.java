@@ -2,6 +2,8 @@ package io.flinkmirror.udfs.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 class SourceRangesTest {
@@ -40,5 +42,31 @@ class SourceRangesTest {
         }
 
         assertThat(ranges.describe()).startsWith("t-0 [1..1] 1 record, t-1 ").endsWith(" ... and 2 more partitions");
+    }
+
+    @Test
+    void shouldReadTheLastOffsetOfEachPartitionBackFromTheDescription() {
+        SourceRanges ranges = new SourceRanges();
+        ranges.add("my-orders.v2", 3, 7);
+        ranges.add("my-orders.v2", 12, 120);
+        ranges.add("my-orders.v2", 12, 345);
+        ranges.add("audit", 1, 40);
+
+        assertThat(SourceRanges.lastOffsets(ranges.describe())).contains(Map.of(
+                new TopicPartition("my-orders.v2", 3), 7L, new TopicPartition("my-orders.v2", 12), 345L,
+                new TopicPartition("audit", 1), 40L));
+        assertThat(SourceRanges.lastOffsets("none")).contains(Map.of());
+    }
+
+    @Test
+    void shouldNotReadBackADescriptionThatDoesNotNameEveryPartition() {
+        SourceRanges ranges = new SourceRanges();
+        for (int p = 0; p < SourceRanges.MAX_DESCRIBED + 2; p++) {
+            ranges.add("t", p, 1);
+        }
+
+        assertThat(SourceRanges.lastOffsets(ranges.describe())).isEmpty();
+        assertThat(SourceRanges.lastOffsets(null)).isEmpty();
+        assertThat(SourceRanges.lastOffsets("unknown (restored from a savepoint of an older version)")).isEmpty();
     }
 }

@@ -1,0 +1,170 @@
+package io.flinkmirror.job.sink;
+
+import io.flinkmirror.job.resume.ResumeFromTarget;
+import io.flinkmirror.udfs.record.SourceRanges;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the sink's committer needs to tell a transaction that was committed before a restart from one that is lost,
+ * when flink-connector-kafka gives up its commit, and to end the transaction a reused transactional id may have left
+ * open on the target.
+ *
+ * <p>With pooled transactional ids ({@code TransactionNamingStrategy.POOLING}) the connector reuses an id as soon as
+ * its commit succeeded (FLINK-40626): a job that recovers from a checkpoint whose transactions were committed and
+ * whose ids were reused since commits them again with their old producer epoch, and Kafka answers
+ * {@code ProducerFencedException} although their records are on the target. And the transaction begun on the reused
+ * id after that checkpoint may still be open there, holding back {@code read_committed} readers (the last stable
+ * offset) until the transaction timeout: the connector's abort on restore skips the ids of the restored
+ * transactions.
+ *
+ * <p>{@link #committed} reads the target ({@code read_committed}, aborting nothing) to find, per source partition of
+ * a failed transaction, the source offset after the last record committed there ({@link ResumeFromTarget}); the
+ * transaction is committed when that is past its last source offset on every partition. {@link #endOpenTransaction}
+ * fences the id: {@code initTransactions()} aborts whatever is open on it.
+ */
+public final class SupersededCommits implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SupersededCommits.class);
+    private static final Duration CLOSE = Duration.ofSeconds(10);
+    private static final long DESCRIBE_TIMEOUT_MS = 10_000;
+
+    private final String flow;
+    private final ResumeFromTarget target;
+    private final HashMap<String, String> targetProducerProps;
+    private final HashMap<String, String> targetAdminProps;
+
+    /**
+     * @param flow                the flow's name, for the log
+     * @param target              the flow's look-up of what its target holds (only its non-aborting
+     *                            {@link ResumeFromTarget#committedEnds} is used)
+     * @param targetProducerProps the sink's producer properties (bootstrap, security, transaction timeout)
+     * @param targetAdminProps    the target's admin properties, to describe the transaction being ended
+     */
+    public SupersededCommits(String flow, ResumeFromTarget target, Map<String, String> targetProducerProps,
+                             Map<String, String> targetAdminProps) {
+        this.flow = Objects.requireNonNull(flow, "flow");
+        this.target = Objects.requireNonNull(target, "target");
+        this.targetProducerProps = new HashMap<>(targetProducerProps);
+        this.targetAdminProps = new HashMap<>(targetAdminProps);
+    }
+
+    /**
+     * Those of {@code failed} (an identity set) whose records are all committed on the target: for each of their source partitions,
+     * the target's last committed record is the replica of the transaction's last source offset or of a later one.
+     * Transactions with unknown source ranges are never among them, and none are when the target cannot be read.
+     *
+     * <p>Sound while no later transaction of the same source partitions is committed yet: the committer commits a
+     * checkpoint's transactions before any of a later checkpoint, and a target partition has one writer at a time.
+     */
+    Set<GuardedCommittable> committed(List<GuardedCommittable> failed) {
+        Map<GuardedCommittable, Map<TopicPartition, Long>> lasts = new IdentityHashMap<>();
+        Set<TopicPartition> partitions = new HashSet<>();
+        for (GuardedCommittable committable : failed) {
+            Optional<Map<TopicPartition, Long>> last = SourceRanges.lastOffsets(committable.sourceRanges());
+            if (last.isPresent()) {
+                lasts.put(committable, last.get());
+                partitions.addAll(last.get().keySet());
+            }
+        }
+        Set<GuardedCommittable> committed = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (lasts.isEmpty()) {
+            return committed;
+        }
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = target.committedEnds(new ArrayList<>(partitions));
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not read the target to check whether {} transaction(s) were committed before: {}",
+                    flow, lasts.size(), e.toString());
+            return committed;
+        }
+        for (Map.Entry<GuardedCommittable, Map<TopicPartition, Long>> e : lasts.entrySet()) {
+            boolean all = true;
+            for (Map.Entry<TopicPartition, Long> last : e.getValue().entrySet()) {
+                Long end = ends.get(last.getKey());
+                if (end == null || end <= last.getValue()) {
+                    all = false;
+                    LOG.info("{} {} of transaction {} is not on the target: the target's last committed record of "
+                            + "it is the replica of source offset {}", flow, last.getKey() + "@" + last.getValue(),
+                            e.getKey().kafka().getTransactionalId(), end == null ? "unknown" : String.valueOf(end - 1));
+                    break;
+                }
+            }
+            if (all) {
+                committed.add(e.getKey());
+            }
+        }
+        return committed;
+    }
+
+    /**
+     * Ends whatever transaction is open on {@code transactionalId} on the target: a short-lived producer with that id
+     * calls {@code initTransactions()}, which bumps the id's epoch and aborts its open transaction (one preparing its
+     * commit completes first). Logs one INFO line with what was open; a failure only logs a WARN.
+     */
+    void endOpenTransaction(String transactionalId) {
+        String before = describe(transactionalId);
+        Properties props = new Properties();
+        props.putAll(targetProducerProps);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "flink-mirror-fence-" + transactionalId);
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.close(CLOSE);
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not fence transactional id {} ({}): a transaction open on it ends at its timeout or "
+                    + "when the sink reuses the id; before: {}", flow, transactionalId, e.toString(), before);
+            return;
+        }
+        LOG.info("{} fenced transactional id {} to end the transaction its reuse may have left open on the target "
+                + "(before: {}; {} ms)", flow, transactionalId, before, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The state of {@code transactionalId}'s transaction on the target, for the log; never throws. */
+    private String describe(String transactionalId) {
+        Properties props = new Properties();
+        props.putAll(targetAdminProps);
+        try (Admin admin = Admin.create(props)) {
+            TransactionDescription d = admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
+                    .get(DESCRIBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            StringBuilder out = new StringBuilder("state ").append(d.state()).append(", producer id ")
+                    .append(d.producerId()).append(" epoch ").append(d.producerEpoch());
+            if (!d.topicPartitions().isEmpty()) {
+                out.append(", open on ").append(d.topicPartitions().size()).append(" partition(s) ")
+                        .append(d.topicPartitions());
+                d.transactionStartTimeMs().ifPresent(t -> out.append(", begun ")
+                        .append(System.currentTimeMillis() - t).append(" ms ago"));
+            }
+            return out.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "state unknown (interrupted)";
+        } catch (Exception e) {
+            return "state unknown (" + e + ")";
+        }
+    }
+}
