@@ -82,6 +82,7 @@ final class Processes {
 
     /** As {@link #mirror(Path, String, String...)}, the JVM started with {@code javaOptions} too. */
     static Started mirror(Path dir, String name, List<String> javaOptions, String... args) throws IOException {
+        recordClassArchive(dir);
         List<String> command = new ArrayList<>();
         command.add(home().resolve("bin/mirror").toString());
         command.addAll(Arrays.asList(args));
@@ -89,6 +90,31 @@ final class Processes {
         return start(dir, name, Map.of("FLINK_MIRROR_LOG_DIR", dir.resolve("logs").toString(),
                 "FLINK_MIRROR_JAVA_OPTS", ("-Djava.io.tmpdir=" + dir + " " + options).trim()),
                 command.toArray(String[]::new));
+    }
+
+    private static boolean archiveRecorded;
+
+    /**
+     * Once per test JVM, {@code bin/mirror warmup}: records the launcher's class archive (once per build) and waits
+     * for it, so that no test's start competes with the background recording a first start would begin.
+     */
+    private static synchronized void recordClassArchive(Path dir) throws IOException {
+        if (archiveRecorded) {
+            return;
+        }
+        Started warmup = start(dir, "warmup", Map.of("FLINK_MIRROR_LOG_DIR", dir.resolve("logs").toString(),
+                "FLINK_MIRROR_JAVA_OPTS", "-Djava.io.tmpdir=" + dir), home().resolve("bin/mirror").toString(),
+                "warmup");
+        try {
+            int code = warmup.awaitExit(Duration.ofMinutes(5));
+            if (code != 0) {
+                throw new IllegalStateException("bin/mirror warmup exited with " + code + ": " + warmup.err());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while bin/mirror warmup ran", e);
+        }
+        archiveRecorded = true;
     }
 
     static int freePort() throws IOException {

@@ -163,18 +163,18 @@ class MirrorBenchmark {
     }
 
     /**
-     * Lets bin/mirror record its class archive (once per build) before anything is measured, as a user's first run
-     * after a build does: the runs then measure a start as every later start is.
+     * Lets bin/mirror record its class archive (once per build; {@code bin/mirror warmup} waits for it) before anything
+     * is measured: the runs then measure a start as every start after the first one after a build is.
      */
     private static void prepareMirrorLauncher(BenchSettings settings) throws Exception {
         if (settings.contenders().stream().noneMatch(c -> c == Contender.FLINK_EOS || c == Contender.FLINK_ALO)) {
             return;
         }
-        Process process = new ProcessBuilder(BenchEnv.home().resolve("bin/mirror").toString(), "run", "--help")
+        Process process = new ProcessBuilder(BenchEnv.home().resolve("bin/mirror").toString(), "warmup")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
             process.destroyForcibly();
-            throw new IllegalStateException("bin/mirror run --help did not succeed within 5 minutes");
+            throw new IllegalStateException("bin/mirror warmup did not succeed within 5 minutes");
         }
     }
 
