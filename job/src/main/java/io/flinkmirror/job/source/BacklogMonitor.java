@@ -44,6 +44,10 @@ final class BacklogMonitor implements Serializable {
     private final String groupId;
     private final HashMap<String, String> adminProps;
     private final Duration backlogInterval;
+    /** The monitor of the current enumerator, which the gauge reads. */
+    private transient volatile Running current;
+    /** The metric group the gauge is registered on: a global failover's new enumerator may get the same one. */
+    private transient Object gaugeGroup;
 
     BacklogMonitor(String flow, String groupId, Map<String, String> adminProps, Duration backlogInterval) {
         this.flow = Objects.requireNonNull(flow, "flow");
@@ -56,7 +60,16 @@ final class BacklogMonitor implements Serializable {
     Running start(SplitEnumeratorContext<?> context, Supplier<Set<TopicPartition>> assigned) {
         Running running = new Running(context, assigned);
         context.callAsync(running::sample, running::update, PERIOD_MS, PERIOD_MS);
-        context.metricGroup().gauge("catchingUp", () -> running.detector.backlog() ? 1 : 0);
+        current = running;
+        synchronized (this) {
+            if (gaugeGroup != context.metricGroup()) {
+                context.metricGroup().gauge("catchingUp", () -> {
+                    Running r = current;
+                    return r != null && r.detector.backlog() ? 1 : 0;
+                });
+                gaugeGroup = context.metricGroup();
+            }
+        }
         return running;
     }
 
@@ -157,9 +170,12 @@ final class BacklogMonitor implements Serializable {
         @Override
         public void close() {
             closed = true;
-            Admin current = admin;
-            if (current != null) {
-                current.close(Duration.ofSeconds(5));
+            if (current == this) {
+                current = null;
+            }
+            Admin client = admin;
+            if (client != null) {
+                client.close(Duration.ofSeconds(5));
             }
         }
     }
