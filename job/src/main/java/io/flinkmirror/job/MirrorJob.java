@@ -147,7 +147,8 @@ public final class MirrorJob {
                 RateLimiterStrategy.perSecond(1_000.0 / interval.toMillis()), Types.LONG);
         env.fromSource(ticks, WatermarkStrategy.noWatermarks(), MirrorOperator.HEARTBEAT_TICKS.displayName(a, b))
                 .uid(MirrorOperator.HEARTBEAT_TICKS.uid(a, b)).setParallelism(1)
-                .map(new HeartbeatFunction(a, b, flow.heartbeatsTopic(), flow.targetAdminProps()))
+                .map(new HeartbeatFunction(a, b, flow.heartbeatsTopic(), flow.targetAdminProps(),
+                        flow.heartbeatsTopicReplicationFactor()))
                 .uid(MirrorOperator.HEARTBEAT.uid(a, b))
                 .name(MirrorOperator.HEARTBEAT.displayName(a, b)).setParallelism(1)
                 .sinkTo(KafkaConnectors.internalTopicSink(flow.targetProducerProps()))
@@ -222,7 +223,8 @@ public final class MirrorJob {
                         flow.checkpointsTopic(), flow.sourceConsumerProps(), flow.targetConsumerProps(),
                         flow.offsetSyncsAdminProps(), flow.targetAdminProps(), MAX_RUNS_PER_PARTITION,
                         flow.exactlyOnce(), new OffsetMappingSettings.History(flow.replicationPolicy(), a,
-                                new ReplicatedRecords(b, flow.provenanceHeader()), HISTORY_RECORDS))))
+                                new ReplicatedRecords(b, flow.provenanceHeader()), HISTORY_RECORDS),
+                        flow.offsetSyncsTopicReplicationFactor(), flow.checkpointsTopicReplicationFactor())))
                 .uid(MirrorOperator.OFFSET_MAPPING.uid(a, b))
                 .name(MirrorOperator.OFFSET_MAPPING.displayName(a, b));
         checkpoints.sinkTo(KafkaConnectors.internalTopicSink(flow.targetProducerProps()))

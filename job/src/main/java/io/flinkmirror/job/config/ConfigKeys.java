@@ -127,6 +127,14 @@ final class ConfigKeys {
             "target",
             "Cluster holding the offset-syncs topic: source or target. MM2's default is source.", false,
             "source","target");
+    static final ConfigKey<Integer> OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR = ConfigKey.replicationFactor(
+            "offset-syncs.topic.replication.factor", "-1",
+            "Replication factor of the offset-syncs topic when Flink Mirror creates it; -1: the broker's "
+                    + "default.replication.factor. MM2's default is 3.");
+    static final ConfigKey<Integer> CHECKPOINTS_TOPIC_REPLICATION_FACTOR = ConfigKey.replicationFactor(
+            "checkpoints.topic.replication.factor", "-1",
+            "Replication factor of the checkpoints topic when Flink Mirror creates it; -1: the broker's "
+                    + "default.replication.factor. MM2's default is 3.");
     static final ConfigKey<Long> OFFSET_LAG_MAX = ConfigKey.nonNegativeLong("offset.lag.max", "100",
             "No effect (checked, then unused): an offset sync is written for every run of consecutive offsets of "
                     + "every committed transaction, which keeps translation exact; MM2 writes one every offset.lag.max "
@@ -139,6 +147,10 @@ final class ConfigKeys {
     static final ConfigKey<Duration> EMIT_HEARTBEATS_INTERVAL = ConfigKey.seconds("emit.heartbeats.interval.seconds",
             "1",
             "Seconds between heartbeats; 0 disables.");
+    static final ConfigKey<Integer> HEARTBEATS_TOPIC_REPLICATION_FACTOR = ConfigKey.replicationFactor(
+            "heartbeats.topic.replication.factor", "-1",
+            "Replication factor of the heartbeats topic when Flink Mirror creates it; -1: the broker's "
+                    + "default.replication.factor. MM2's default is 3.");
 
     // ---- Flink ----------------------------------------------------------------------------------------------------
 
@@ -172,8 +184,10 @@ final class ConfigKeys {
     static final List<ConfigKey<?>> OFFSET_KEYS = List.of(GROUPS, GROUPS_EXCLUDE, GROUP_FILTER_CLASS,
             REFRESH_GROUPS_ENABLED, REFRESH_GROUPS_INTERVAL, EMIT_CHECKPOINTS_ENABLED, EMIT_CHECKPOINTS_INTERVAL,
             SYNC_GROUP_OFFSETS_ENABLED, SYNC_GROUP_OFFSETS_INTERVAL, EMIT_OFFSET_SYNCS_ENABLED,
-            OFFSET_SYNCS_TOPIC_LOCATION, OFFSET_LAG_MAX);
-    static final List<ConfigKey<?>> HEARTBEAT_KEYS = List.of(EMIT_HEARTBEATS_ENABLED, EMIT_HEARTBEATS_INTERVAL);
+            OFFSET_SYNCS_TOPIC_LOCATION, OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR, CHECKPOINTS_TOPIC_REPLICATION_FACTOR,
+            OFFSET_LAG_MAX);
+    static final List<ConfigKey<?>> HEARTBEAT_KEYS = List.of(EMIT_HEARTBEATS_ENABLED, EMIT_HEARTBEATS_INTERVAL,
+            HEARTBEATS_TOPIC_REPLICATION_FACTOR);
     /** Our own flink.* keys (not passed to Flink). */
     static final List<ConfigKey<?>> FLINK_KEYS = List.of(DELIVERY_GUARANTEE, SINK_TRANSACTION_TIMEOUT,
             PROVENANCE_HEADER);

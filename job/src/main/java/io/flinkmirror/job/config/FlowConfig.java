@@ -74,6 +74,9 @@ public final class FlowConfig implements Serializable {
     private final TopicFilter topicFilter;
     private final GroupFilter groupFilter;
     private final int replicationFactor;
+    private final int offsetSyncsTopicReplicationFactor;
+    private final int checkpointsTopicReplicationFactor;
+    private final int heartbeatsTopicReplicationFactor;
     private final boolean syncTopicConfigs;
     private final Duration syncTopicConfigsInterval;
     private final List<String> configPropertiesExclude;
@@ -110,6 +113,9 @@ public final class FlowConfig implements Serializable {
                 new DefaultGroupFilter(settings.get(ConfigKeys.GROUPS), settings.get(ConfigKeys.GROUPS_EXCLUDE)),
                 "org.apache.kafka.connect.mirror.DefaultGroupFilter", DefaultGroupFilter.class.getName());
         this.replicationFactor = settings.get(ConfigKeys.REPLICATION_FACTOR);
+        this.offsetSyncsTopicReplicationFactor = settings.get(ConfigKeys.OFFSET_SYNCS_TOPIC_REPLICATION_FACTOR);
+        this.checkpointsTopicReplicationFactor = settings.get(ConfigKeys.CHECKPOINTS_TOPIC_REPLICATION_FACTOR);
+        this.heartbeatsTopicReplicationFactor = settings.get(ConfigKeys.HEARTBEATS_TOPIC_REPLICATION_FACTOR);
         this.syncTopicConfigs = settings.get(ConfigKeys.SYNC_TOPIC_CONFIGS_ENABLED);
         this.syncTopicConfigsInterval = settings.get(ConfigKeys.SYNC_TOPIC_CONFIGS_INTERVAL);
         this.configPropertiesExclude = settings.get(ConfigKeys.CONFIG_PROPERTIES_EXCLUDE);
@@ -311,6 +317,21 @@ public final class FlowConfig implements Serializable {
     /** Name of the checkpoints topic on the target cluster, e.g. {@code A.checkpoints.internal}. */
     public String checkpointsTopic() {
         return replicationPolicy.checkpointsTopic(source);
+    }
+
+    /** Replication factor of the offset-syncs topic when created; -1: the broker's default. */
+    public int offsetSyncsTopicReplicationFactor() {
+        return offsetSyncsTopicReplicationFactor;
+    }
+
+    /** Replication factor of the checkpoints topic when created; -1: the broker's default. */
+    public int checkpointsTopicReplicationFactor() {
+        return checkpointsTopicReplicationFactor;
+    }
+
+    /** Replication factor of the heartbeats topic when created; -1: the broker's default. */
+    public int heartbeatsTopicReplicationFactor() {
+        return heartbeatsTopicReplicationFactor;
     }
 
     /** Name of the heartbeats topic. */

@@ -81,9 +81,10 @@ class MirrorConfigTest {
                 "A_host1:9092, A_host2:9092, A_host3:9092");
         assertThat(ab.targetProducerProps()).containsEntry("bootstrap.servers",
                 "B_host1:9092, B_host2:9092, B_host3:9092");
-        assertThat(config.ignoredKeys()).containsExactly(
-                "checkpoints.topic.replication.factor", "heartbeats.topic.replication.factor",
-                "offset-syncs.topic.replication.factor", "offset.storage.replication.factor",
+        assertThat(ab.checkpointsTopicReplicationFactor()).isEqualTo(1);
+        assertThat(ab.heartbeatsTopicReplicationFactor()).isEqualTo(1);
+        assertThat(ab.offsetSyncsTopicReplicationFactor()).isEqualTo(1);
+        assertThat(config.ignoredKeys()).containsExactly("offset.storage.replication.factor",
                 "status.storage.replication.factor", "config.storage.replication.factor");
         assertThat(config.flinkOptions()).isEmpty();
     }
@@ -149,6 +150,9 @@ class MirrorConfigTest {
         assertThat(flow.name()).isEqualTo("A->B");
         assertThat(flow.replicationPolicy()).isEqualTo(new DefaultReplicationPolicy("."));
         assertThat(flow.replicationFactor()).isEqualTo(-1);
+        assertThat(flow.checkpointsTopicReplicationFactor()).isEqualTo(-1);
+        assertThat(flow.heartbeatsTopicReplicationFactor()).isEqualTo(-1);
+        assertThat(flow.offsetSyncsTopicReplicationFactor()).isEqualTo(-1);
         assertThat(flow.syncTopicConfigs()).isTrue();
         assertThat(flow.syncTopicConfigsInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(flow.refreshTopicsInterval()).isEqualTo(Duration.ofSeconds(10));

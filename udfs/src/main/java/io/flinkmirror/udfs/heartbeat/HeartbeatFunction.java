@@ -25,18 +25,26 @@ public class HeartbeatFunction extends RichMapFunction<Long, EncodedRecord> {
     private final String targetAlias;
     private final String heartbeatsTopic;
     private final HashMap<String, String> targetAdminProps;
+    private final int replicationFactor;
 
     public HeartbeatFunction(String sourceAlias, String targetAlias, String heartbeatsTopic,
                              Map<String, String> targetAdminProps) {
+        this(sourceAlias, targetAlias, heartbeatsTopic, targetAdminProps, -1);
+    }
+
+    /** As above; the heartbeats topic, when created, gets {@code replicationFactor} replicas (-1: the broker's). */
+    public HeartbeatFunction(String sourceAlias, String targetAlias, String heartbeatsTopic,
+                             Map<String, String> targetAdminProps, int replicationFactor) {
         this.sourceAlias = Objects.requireNonNull(sourceAlias, "sourceAlias");
         this.targetAlias = Objects.requireNonNull(targetAlias, "targetAlias");
         this.heartbeatsTopic = Objects.requireNonNull(heartbeatsTopic, "heartbeatsTopic");
         this.targetAdminProps = new HashMap<>(Objects.requireNonNull(targetAdminProps, "targetAdminProps"));
+        this.replicationFactor = replicationFactor;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        InternalTopics.ensure(targetAdminProps, heartbeatsTopic);
+        InternalTopics.ensure(targetAdminProps, heartbeatsTopic, replicationFactor);
         LOG.info("{}->{} emitting heartbeats to topic {} on {}", sourceAlias, targetAlias, heartbeatsTopic,
                 targetAlias);
     }

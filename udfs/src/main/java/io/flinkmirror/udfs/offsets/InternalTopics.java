@@ -21,8 +21,17 @@ public final class InternalTopics {
 
     /** Creates {@code topic} on the cluster of {@code adminProps} unless it exists (broker default replication). */
     public static void ensure(Map<String, String> adminProps, String topic) throws Exception {
+        ensure(adminProps, topic, -1);
+    }
+
+    /**
+     * Creates {@code topic} on the cluster of {@code adminProps} unless it exists, with {@code replicationFactor}
+     * replicas (-1: the broker's {@code default.replication.factor}).
+     */
+    public static void ensure(Map<String, String> adminProps, String topic, int replicationFactor) throws Exception {
         try (Admin admin = Admin.create(new HashMap<>(adminProps))) {
-            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+            NewTopic newTopic = new NewTopic(topic, Optional.of(1),
+                            replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor))
                     .configs(Map.of("cleanup.policy", "compact"));
             admin.createTopics(List.of(newTopic)).all().get(60, TimeUnit.SECONDS);
             LOG.info("Created internal topic {} on {}", topic, adminProps.get("bootstrap.servers"));

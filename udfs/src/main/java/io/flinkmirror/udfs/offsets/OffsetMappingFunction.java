@@ -124,8 +124,10 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        InternalTopics.ensure(settings.offsetSyncsAdminProps(), settings.offsetSyncsTopic());
-        InternalTopics.ensure(settings.targetAdminProps(), settings.checkpointsTopic());
+        InternalTopics.ensure(settings.offsetSyncsAdminProps(), settings.offsetSyncsTopic(),
+                settings.offsetSyncsReplicationFactor());
+        InternalTopics.ensure(settings.targetAdminProps(), settings.checkpointsTopic(),
+                settings.checkpointsReplicationFactor());
         runsState = getRuntimeContext().getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
         pendingState = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-writes", PartitionWrites.class));

@@ -21,11 +21,24 @@ import java.util.Map;
  *                              at-least-once (visible as soon as written)
  * @param history               how to rebuild the mapping of data replicated before a start without state; null:
  *                              no rebuild
+ * @param offsetSyncsReplicationFactor replicas of the offset-syncs topic when created (-1: the broker's default)
+ * @param checkpointsReplicationFactor replicas of the checkpoints topic when created (-1: the broker's default)
  */
 public record OffsetMappingSettings(String flow, String offsetSyncsTopic, String checkpointsTopic,
                                     Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
                                     Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
-                                    int maxRuns, boolean exactlyOnce, History history) implements Serializable {
+                                    int maxRuns, boolean exactlyOnce, History history,
+                                    int offsetSyncsReplicationFactor, int checkpointsReplicationFactor)
+        implements Serializable {
+
+    /** Settings whose internal topics get the brokers' default replication factor. */
+    public OffsetMappingSettings(String flow, String offsetSyncsTopic, String checkpointsTopic,
+                                 Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
+                                 Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
+                                 int maxRuns, boolean exactlyOnce, History history) {
+        this(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps, targetClientProps, offsetSyncsAdminProps,
+                targetAdminProps, maxRuns, exactlyOnce, history, -1, -1);
+    }
 
     /**
      * Exactly-once only: when a partition has no mapping in state, its last {@code maxRecords} records on the target
@@ -46,7 +59,8 @@ public record OffsetMappingSettings(String flow, String offsetSyncsTopic, String
     /** The same settings, rebuilding history as {@code history} says. */
     public OffsetMappingSettings withHistory(History history) {
         return new OffsetMappingSettings(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps,
-                targetClientProps, offsetSyncsAdminProps, targetAdminProps, maxRuns, exactlyOnce, history);
+                targetClientProps, offsetSyncsAdminProps, targetAdminProps, maxRuns, exactlyOnce, history,
+                offsetSyncsReplicationFactor, checkpointsReplicationFactor);
     }
 
     /** Whether a partition without a mapping in state gets its history rebuilt. */
