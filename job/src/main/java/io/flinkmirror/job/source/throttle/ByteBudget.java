@@ -9,12 +9,13 @@ import java.util.List;
  * handed out in chunks to the source readers that ask for one, in the order they asked.
  *
  * <p>Invariants: (1) the bytes granted up to any time {@code t} since the start never exceed
- * {@code rate * t + capacity()}: tokens accrue at {@code rate}, at most {@link #capacity()} are held, and a grant only
- * takes tokens that are there; (2) a reader waits at most once in the queue (asking again while waiting changes
- * nothing), so readers that read all the time take turns and share the rate equally, while a reader without data asks
- * nothing and leaves its share to the others; (3) while any reader waits, no token is lost to the capacity cap, so
- * busy readers together get the whole rate, however the partitions are spread over them (the bucket holds up to two
- * chunks, so the enumerator's grant ticks, every few ms, may be up to {@value #CHUNK_MILLIS} ms late without loss).
+ * {@code rate * t + chunk}: tokens accrue at {@code rate} from one chunk at the start, and a grant only takes tokens
+ * that are there; (2) a reader waits at most once in the queue (asking again while waiting changes nothing), so
+ * readers that read all the time take turns and share the rate equally, while a reader without data asks nothing and
+ * leaves its share to the others; (3) no token that accrues while a reader waits is lost, however late the grant
+ * calls come, so busy readers together get the whole rate, however the partitions are spread over them; (4) what
+ * accrues while nobody waits fills the bucket up to {@link #capacity()} (two chunks) only: a flow idle for a while
+ * does not burst.
  *
  * <p>Not thread-safe: used from the enumerator's coordinator thread only.
  */
@@ -71,8 +72,11 @@ final class ByteBudget {
         return granted;
     }
 
-    /** Reader {@code subtask} asks for a chunk (again: no change while it waits). */
-    void request(int subtask) {
+    /** Reader {@code subtask} asks for a chunk at {@code nowNanos} (again: no change while it waits). */
+    void request(int subtask, long nowNanos) {
+        if (waiting.isEmpty()) {
+            fill(nowNanos, true); // the end of a time nobody waited: what it saved is capped
+        }
         waiting.add(subtask);
     }
 
@@ -86,11 +90,13 @@ final class ByteBudget {
         return waiting.size();
     }
 
-    /** Fills the bucket up to {@code nowNanos}, then grants a chunk to each waiting reader in turn while tokens last. */
+    /**
+     * Fills the bucket up to {@code nowNanos}, then grants a chunk to each waiting reader in turn while tokens last.
+     * Tokens that accrued while readers waited are all theirs (a late call grants them later, not never); tokens
+     * saved while nobody waited fill the bucket up to {@link #capacity()} only.
+     */
     List<Grant> grant(long nowNanos) {
-        long elapsed = Math.max(0, nowNanos - lastNanos);
-        lastNanos = nowNanos;
-        tokens = Math.min(capacity, tokens + elapsed * (bytesPerSecond / 1e9));
+        fill(nowNanos, waiting.isEmpty());
         List<Grant> grants = new ArrayList<>();
         while (!waiting.isEmpty() && tokens >= chunk) {
             Integer subtask = waiting.iterator().next();
@@ -100,5 +106,13 @@ final class ByteBudget {
             grants.add(new Grant(subtask, chunk));
         }
         return grants;
+    }
+
+    private void fill(long nowNanos, boolean capped) {
+        long elapsed = Math.max(0, nowNanos - lastNanos);
+        lastNanos = nowNanos;
+        double accrued = elapsed * (bytesPerSecond / 1e9);
+        // Saved while nobody waited: only up to the capacity. Owed to readers that waited: kept whatever the amount.
+        tokens = capped ? Math.max(tokens, Math.min(capacity, tokens + accrued)) : tokens + accrued;
     }
 }

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -117,6 +120,7 @@ public final class ThrottledSource<T, SplitT extends SourceSplit, EnumChkT>
         private final SplitEnumeratorContext<SplitT> context;
         private final ByteBudget budget;
         private final Counter grantedBytes;
+        private ScheduledExecutorService ticker;
 
         Enumerator(String flow, SplitEnumerator<SplitT, EnumChkT> delegate, SplitEnumeratorContext<SplitT> context,
                    long bytesPerSecond) {
@@ -133,13 +137,20 @@ public final class ThrottledSource<T, SplitT extends SourceSplit, EnumChkT>
             delegate.start();
             LOG.info("{} reading at most {} bytes/s from its source, shared by its {} source subtasks (grants of {} "
                             + "bytes)", flow, budget.bytesPerSecond(), context.currentParallelism(), budget.chunk());
-            context.callAsync(() -> null, (ignored, error) -> serve(), TICK_MILLIS, TICK_MILLIS);
+            // Its own timer: the coordinator's worker thread also runs topic discovery, which may take a while.
+            ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, flow + " throttle");
+                thread.setDaemon(true);
+                return thread;
+            });
+            ticker.scheduleWithFixedDelay(() -> context.runInCoordinatorThread(this::serve), TICK_MILLIS,
+                    TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
 
         @Override
         public void handleSourceEvent(int subtaskId, SourceEvent event) {
             if (event instanceof ThrottleEvents.Request) {
-                budget.request(subtaskId);
+                budget.request(subtaskId, System.nanoTime());
                 serve();
             } else {
                 delegate.handleSourceEvent(subtaskId, event);
@@ -192,6 +203,9 @@ public final class ThrottledSource<T, SplitT extends SourceSplit, EnumChkT>
 
         @Override
         public void close() throws IOException {
+            if (ticker != null) {
+                ticker.shutdownNow();
+            }
             delegate.close();
         }
     }

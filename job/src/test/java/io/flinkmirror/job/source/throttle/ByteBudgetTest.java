@@ -17,12 +17,12 @@ class ByteBudgetTest {
     private static Map<Integer, Long> run(ByteBudget budget, long startNanos, int seconds, int... busy) {
         Map<Integer, Long> got = new HashMap<>();
         for (int subtask : busy) {
-            budget.request(subtask);
+            budget.request(subtask, startNanos);
         }
         for (long t = startNanos; t <= startNanos + TimeUnit.SECONDS.toNanos(seconds); t += TICK) {
             for (ByteBudget.Grant grant : budget.grant(t)) {
                 got.merge(grant.subtask(), grant.bytes(), Long::sum);
-                budget.request(grant.subtask());
+                budget.request(grant.subtask(), t);
             }
         }
         return got;
@@ -33,7 +33,7 @@ class ByteBudgetTest {
         ByteBudget budget = new ByteBudget(RATE, 0);
         Map<Integer, Long> got = run(budget, 0, 60, 0, 1, 2);
         long total = got.values().stream().mapToLong(Long::longValue).sum();
-        assertThat(total).isBetween(60 * RATE - budget.chunk(), 60 * RATE + budget.capacity());
+        assertThat(total).isBetween(60 * RATE - budget.chunk(), 60 * RATE + budget.chunk());
         assertThat(budget.granted()).isEqualTo(total);
     }
 
@@ -55,6 +55,23 @@ class ByteBudgetTest {
     }
 
     @Test
+    void shouldKeepTheTokensOfAWaitingReaderWhenGrantsComeLate() {
+        ByteBudget budget = new ByteBudget(RATE, 0);
+        long got = 0;
+        long t = 0;
+        budget.request(0, t);
+        // Grant calls every 10 ms, but every 2 s one comes 500 ms late (the coordinator thread was busy).
+        while (t < TimeUnit.SECONDS.toNanos(60)) {
+            t += t % TimeUnit.SECONDS.toNanos(2) == 0 ? TimeUnit.MILLISECONDS.toNanos(500) : TICK;
+            for (ByteBudget.Grant grant : budget.grant(t)) {
+                got += grant.bytes();
+                budget.request(0, t);
+            }
+        }
+        assertThat(got).isBetween(60 * RATE - 2 * budget.chunk(), 60 * RATE + budget.chunk());
+    }
+
+    @Test
     void shouldNotSaveUpMoreThanItsCapacityWhileNobodyAsks() {
         ByteBudget budget = new ByteBudget(RATE, 0);
         assertThat(budget.grant(TimeUnit.SECONDS.toNanos(30))).isEmpty();
@@ -66,12 +83,12 @@ class ByteBudgetTest {
     @Test
     void shouldCountAReaderWaitingOnceHoweverOftenItAsks() {
         ByteBudget budget = new ByteBudget(RATE, 0);
-        budget.request(0);
-        budget.request(0);
-        budget.request(0);
+        budget.request(0, 0);
+        budget.request(0, 0);
+        budget.request(0, 0);
         assertThat(budget.waiting()).isEqualTo(1);
         assertThat(budget.grant(TimeUnit.SECONDS.toNanos(1))).hasSize(1);
-        budget.request(3);
+        budget.request(3, TimeUnit.SECONDS.toNanos(1));
         budget.cancel(3);
         assertThat(budget.waiting()).isZero();
     }
