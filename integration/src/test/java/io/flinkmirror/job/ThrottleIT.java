@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointStatistics;
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistics;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -116,6 +117,10 @@ class ThrottleIT extends TwoClusterTest {
                         checkpoints.getSummary().getDuration().getAverage(),
                         checkpoints.getSummary().getDuration().getP99(),
                         checkpoints.getSummary().getDuration().getMaximum());
+                checkpoints.getHistory().stream()
+                        .filter(c -> c instanceof CheckpointStatistics.FailedCheckpointStatistics)
+                        .forEach(c -> LOG.info("Failed checkpoint {}: {}", c.getId(),
+                                ((CheckpointStatistics.FailedCheckpointStatistics) c).getFailureMessage()));
                 assertThat(checkpoints.getCounts().getNumberCompletedCheckpoints())
                         .as("checkpoints completed (every 1 s) in the %s s measured", WINDOW.toSeconds())
                         .isGreaterThanOrEqualTo(WINDOW.toSeconds() / 2);

@@ -153,11 +153,13 @@ final class ConfigKeys {
             "flink.provenance.header.enabled", "true for IdentityReplicationPolicy, false otherwise",
             "Whether replicated records carry a header naming their source cluster, so identity-named topics "
                     + "cannot loop.");
-    static final ConfigKey<Long> THROTTLE_BYTES_PER_SECOND = ConfigKey.nonNegativeLong(
-            "flink.throttle.bytes.per.second", "0",
+    static final ConfigKey<Long> THROTTLE_BYTES_PER_SECOND = new ConfigKey<>(
+            "flink.throttle.bytes.per.second", LONG, "0", null,
             "Most bytes per second the flow reads from its source (key, value and headers of the records, summed over "
                     + "all its source subtasks however its partitions are spread); 0 means unlimited. Read at every "
-                    + "start, never kept in state, so a restore from a savepoint takes the new value.");
+                    + "start, never kept in state, so a restore from a savepoint takes the new value.",
+            (k, v) -> ConfigValues.nonNegativeLong(k, v, "expected a non-negative integer (bytes per second, 0 for "
+                    + "unlimited)"));
     static final ConfigKey<String> FLINK_OPTIONS = ConfigKey.documented("flink.<option>", STRING, null,
             "Any other flink.* key is a Flink option with the prefix removed, e.g. "
                     + "flink.execution.checkpointing.interval = 10 s.");

@@ -49,6 +49,11 @@ class MirrorConfigValidationTest {
                         "'emit.heartbeats.interval.seconds'", "'1.5'"),
                 bad("negative group offsets sync interval", with("sync.group.offsets.interval.seconds", "-1"),
                         "'sync.group.offsets.interval.seconds'", "'-1'"),
+                bad("negative throttle", with("A->B.flink.throttle.bytes.per.second", "-1"),
+                        "Invalid value '-1' for key 'A->B.flink.throttle.bytes.per.second': expected a non-negative "
+                                + "integer (bytes per second, 0 for unlimited)"),
+                bad("throttle with a unit", with("flink.throttle.bytes.per.second", "10MB"),
+                        "'flink.throttle.bytes.per.second'", "'10MB'", "bytes per second"),
                 bad("zero replication factor", with("replication.factor", "0"), "'replication.factor'", "'0'", "-1"),
                 bad("replication factor below -1", with("A->B.replication.factor", "-2"), "'A->B.replication.factor'",
                         "'-2'"),
