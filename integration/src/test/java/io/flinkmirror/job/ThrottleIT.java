@@ -11,7 +11,6 @@ import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.TestRecords;
 import io.flinkmirror.testutils.TwoClusterTest;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@code flink.throttle.bytes.per.second} on real brokers: a preloaded backlog is replicated at the configured rate
  * (within 10% over a minute, measured on the target with a read_committed consumer) although all of it sits on one of
  * the two source subtasks; the limit and the throttled time are visible as metrics; checkpoints keep completing while
- * the readers wait; a stop-with-savepoint and a restore with a new value take the new value; the copy is exactly-once.
+ * the readers wait; a stop-with-savepoint and a restore with a new value take the new value, and a restore without
+ * one is unthrottled; the copy is exactly-once across both restores.
  */
 class ThrottleIT extends TwoClusterTest {
 
@@ -126,9 +126,8 @@ class ThrottleIT extends TwoClusterTest {
                         .isGreaterThanOrEqualTo(WINDOW.toSeconds() / 2);
                 assertThat(checkpoints.getSummary().getDuration().getP99()).as("p99 checkpoint ms").isLessThan(5_000);
 
-                Path dir = Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir"), "throttle-it"));
-                savepoint = mirror.client().stopWithSavepoint(false, dir.toUri().toString(),
-                        SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+                savepoint = mirror.client().stopWithSavepoint(false, savepoint(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
             }
 
             List<ProducedRecord> more = records(35_000, "t2");
@@ -148,10 +147,23 @@ class ThrottleIT extends TwoClusterTest {
                 Poll.until("metric throttle-bytes-per-second of the restored job", TIMEOUT,
                         () -> metrics.aggregate(limit, "max") == NEW_LIMIT,
                         () -> "max " + metrics.aggregate(limit, "max"));
+                savepoint = mirror.client().stopWithSavepoint(false, savepoint(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+            }
+
+            // The throttle removed: the savepoint of a throttled job restores into an unthrottled one.
+            Map<String, String> unthrottled = props(0);
+            unthrottled.put("flink.execution.state-recovery.path", savepoint);
+            try (MirrorRunner mirror = MirrorRunner.start(unthrottled)) {
                 mirror.awaitCaughtUp(a, b.name(), List.of(TOPIC), TIMEOUT);
             }
         }
         ExactlyOnceChecker.expecting(all).verify(b.bootstrapServers(), target, TIMEOUT).assertExactlyOnce();
+    }
+
+    private static String savepoint() throws java.io.IOException {
+        return Files.createDirectories(Paths.get(System.getProperty("java.io.tmpdir"), "throttle-it")).toUri()
+                .toString();
     }
 
     /** Reads the target topic read_committed and measures the bytes (key, value, headers) that become visible. */
