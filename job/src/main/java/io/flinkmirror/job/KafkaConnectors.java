@@ -4,17 +4,20 @@ import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.resume.ResumeFromTarget;
 import io.flinkmirror.job.sink.SupersededCommits;
 import io.flinkmirror.job.source.OneSplitPerPartitionSource;
+import io.flinkmirror.job.source.throttle.ThrottledSource;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
 import io.flinkmirror.udfs.offsets.EncodedRecord;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
 import io.flinkmirror.udfs.record.MirrorRecordSerializer;
+import io.flinkmirror.udfs.record.ReplicateFunction;
 import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
@@ -38,10 +41,11 @@ final class KafkaConnectors {
     /**
      * The flow's Kafka source: its topics as {@link FlowConfig#topicSelector()} picks them (target topics created on
      * the way), one split per partition, started without state from what the target holds; it tells Flink when it
-     * is catching up if {@code backlogInterval} (the checkpoint interval then) is not null.
+     * is catching up if {@code backlogInterval} (the checkpoint interval then) is not null; throttled to the flow's
+     * {@code flink.throttle.bytes.per.second} when it has one ({@link ThrottledSource}).
      */
-    static OneSplitPerPartitionSource<MirrorRecord> source(FlowConfig flow, String transactionalIdPrefix,
-                                                           Duration backlogInterval) {
+    static Source<MirrorRecord, ?, ?> source(FlowConfig flow, String transactionalIdPrefix,
+                                             Duration backlogInterval) {
         Properties props = new Properties();
         props.putAll(flow.sourceConsumerProps());
         Object isolation = props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -68,8 +72,13 @@ final class KafkaConnectors {
                 .setStartingOffsets(startingOffsets)
                 .setDeserializer(new MirrorRecordDeserializer())
                 .build();
-        return new OneSplitPerPartitionSource<>(flow.name(), source, startingOffsets, flow.sourceGroupId(),
-                flow.sourceAdminProps(), backlogInterval);
+        OneSplitPerPartitionSource<MirrorRecord> oneSplit = new OneSplitPerPartitionSource<>(flow.name(), source,
+                startingOffsets, flow.sourceGroupId(), flow.sourceAdminProps(), backlogInterval);
+        if (flow.throttleBytesPerSecond() == 0) {
+            return oneSplit;
+        }
+        return new ThrottledSource<>(flow.name(), oneSplit, ReplicateFunction::sizeInBytes,
+                flow.throttleBytesPerSecond());
     }
 
     /**

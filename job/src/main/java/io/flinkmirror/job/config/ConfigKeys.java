@@ -165,6 +165,13 @@ final class ConfigKeys {
             "flink.provenance.header.enabled", "true for IdentityReplicationPolicy, false otherwise",
             "Whether replicated records carry a header naming their source cluster, so identity-named topics "
                     + "cannot loop.");
+    static final ConfigKey<Long> THROTTLE_BYTES_PER_SECOND = new ConfigKey<>(
+            "flink.throttle.bytes.per.second", LONG, "0", null,
+            "Most bytes per second the flow reads from its source (key, value and headers of the records, summed over "
+                    + "all its source subtasks however its partitions are spread); 0 means unlimited. Read at every "
+                    + "start, never kept in state, so a restore from a savepoint takes the new value.",
+            (k, v) -> ConfigValues.nonNegativeLong(k, v, "expected a non-negative integer (bytes per second, 0 for "
+                    + "unlimited)"));
     static final ConfigKey<String> FLINK_OPTIONS = ConfigKey.documented("flink.<option>", STRING, null,
             "Any other flink.* key is a Flink option with the prefix removed, e.g. "
                     + "flink.execution.checkpointing.interval = 10 s.");
@@ -190,7 +197,7 @@ final class ConfigKeys {
             HEARTBEATS_TOPIC_REPLICATION_FACTOR);
     /** Our own flink.* keys (not passed to Flink). */
     static final List<ConfigKey<?>> FLINK_KEYS = List.of(DELIVERY_GUARANTEE, SINK_TRANSACTION_TIMEOUT,
-            PROVENANCE_HEADER);
+            PROVENANCE_HEADER, THROTTLE_BYTES_PER_SECOND);
     static final List<ConfigKey<?>> OTHER_KEYS = List.of(FLINK_OPTIONS, CONFIG_PROVIDERS);
 
     /** Flow-level keys, settable top-level or per flow; their names as written in the file. */

@@ -93,6 +93,7 @@ public final class FlowConfig implements Serializable {
     private final boolean exactlyOnce;
     private final Duration sinkTransactionTimeout;
     private final boolean provenanceHeader;
+    private final long throttleBytesPerSecond;
 
     private FlowConfig(FlowSettings settings) {
         this.source = settings.source();
@@ -139,6 +140,7 @@ public final class FlowConfig implements Serializable {
         this.provenanceHeader = settings.isSet(ConfigKeys.PROVENANCE_HEADER)
                 ? settings.get(ConfigKeys.PROVENANCE_HEADER)
                 : replicationPolicy instanceof IdentityReplicationPolicy;
+        this.throttleBytesPerSecond = settings.get(ConfigKeys.THROTTLE_BYTES_PER_SECOND);
     }
 
     /** Resolves and validates flow {@code source->target} from the (provider-resolved) properties. */
@@ -354,11 +356,20 @@ public final class FlowConfig implements Serializable {
         return provenanceHeader;
     }
 
+    /**
+     * Most bytes per second the flow reads from its source, over all its source subtasks
+     * ({@code flink.throttle.bytes.per.second}); 0 means unlimited.
+     */
+    public long throttleBytesPerSecond() {
+        return throttleBytesPerSecond;
+    }
+
     @Override
     public String toString() {
         return "FlowConfig{" + name() + ", policy=" + replicationPolicy + ", " + topicFilter + ", " + groupFilter
                 + ", replicationFactor=" + replicationFactor + ", refreshTopicsInterval=" + refreshTopicsInterval
                 + ", offsetSyncsTopicLocation=" + offsetSyncsTopicLocation
-                + ", exactlyOnce=" + exactlyOnce + ", provenanceHeader=" + provenanceHeader + "}";
+                + ", exactlyOnce=" + exactlyOnce + ", provenanceHeader=" + provenanceHeader
+                + ", throttleBytesPerSecond=" + throttleBytesPerSecond + "}";
     }
 }

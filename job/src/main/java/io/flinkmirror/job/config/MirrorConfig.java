@@ -135,8 +135,41 @@ public final class MirrorConfig {
                     + "), e.g. '" + clusters.get(0) + "->" + (clusters.size() > 1 ? clusters.get(1) : "B")
                     + ".enabled = true'");
         }
+        requireOwnSourceGroups(resolved, flows);
         return new MirrorConfig(List.copyOf(clusters), List.copyOf(flows), List.copyOf(heartbeatFlows),
                 Collections.unmodifiableMap(flinkOptions), Collections.unmodifiableSet(ignoredKeys));
+    }
+
+    /**
+     * Flows reading the same source (fan-out) must commit their read positions to different consumer groups: one
+     * group shared by two flows would hold whichever flow committed last, so lag, catching-up detection and the
+     * fallback start position of each would follow the other's progress. The default groups
+     * ({@code flink-mirror-<source>-<target>}) differ; a cluster-wide {@code A.consumer.group.id} makes them equal.
+     */
+    private static void requireOwnSourceGroups(Map<String, String> resolved, List<FlowConfig> flows) {
+        Map<List<String>, FlowConfig> byGroup = new HashMap<>();
+        for (FlowConfig flow : flows) {
+            FlowConfig other = byGroup.putIfAbsent(List.of(flow.source(), flow.sourceGroupId()), flow);
+            if (other != null) {
+                String key = groupIdKey(resolved, flow);
+                throw new ConfigException("Flows " + other.name() + " and " + flow.name() + " would both commit their "
+                        + "read positions to consumer group '" + flow.sourceGroupId() + "' on cluster '"
+                        + flow.source() + "'" + (key == null ? "" : " (" + key + ")") + ": give each flow its own, "
+                        + "e.g. " + flow.name() + ".source.consumer.group.id = " + flow.sourceGroupId() + "-"
+                        + flow.target() + ", or leave group.id unset (default flink-mirror-<source>-<target>)");
+            }
+        }
+    }
+
+    /** The key that set the flow's source consumer group, strongest first (see FlowConfig), or null. */
+    private static String groupIdKey(Map<String, String> resolved, FlowConfig flow) {
+        for (String key : List.of(flow.name() + ".source.consumer.group.id", flow.source() + ".consumer.group.id",
+                flow.name() + ".consumer.group.id")) {
+            if (resolved.containsKey(key)) {
+                return key;
+            }
+        }
+        return null;
     }
 
     /** The keys Flink Mirror gives a meaning to, with type, default and doc, in README order. */

@@ -39,6 +39,32 @@ class ExampleConfigsTest {
     }
 
     @Test
+    void shouldLoadTheHubAndSpokeExampleAsTwoFlowsIntoOneTarget() {
+        MirrorConfig config = MirrorConfig.load(Paths.get("..", "conf", "hub-and-spoke.properties"));
+        assertThat(config.flows()).extracting(FlowConfig::name).containsExactlyInAnyOrder("eu->central",
+                "us->central");
+        assertThat(config.flows()).extracting(FlowConfig::checkpointsTopic).containsExactlyInAnyOrder(
+                "eu.checkpoints.internal", "us.checkpoints.internal");
+        assertThat(config.flows()).extracting(FlowConfig::offsetSyncsTopic).containsExactlyInAnyOrder(
+                "mm2-offset-syncs.eu.internal", "mm2-offset-syncs.us.internal");
+        assertThat(config.flows()).extracting(FlowConfig::throttleBytesPerSecond).containsExactlyInAnyOrder(0L,
+                20_000_000L);
+    }
+
+    @Test
+    void shouldLoadTheFanOutExampleAsTwoFlowsFromOneSource() {
+        MirrorConfig config = MirrorConfig.load(Paths.get("..", "conf", "fan-out.properties"));
+        assertThat(config.flows()).extracting(FlowConfig::name).containsExactlyInAnyOrder("primary->dr",
+                "primary->analytics");
+        assertThat(config.flows()).extracting(FlowConfig::sourceGroupId).containsExactlyInAnyOrder(
+                "flink-mirror-primary-dr", "flink-mirror-primary-analytics");
+        FlowConfig analytics = config.flows().stream().filter(f -> f.target().equals("analytics")).findFirst()
+                .orElseThrow();
+        assertThat(analytics.throttleBytesPerSecond()).isEqualTo(50_000_000L);
+        assertThat(analytics.topicFilter().shouldReplicateTopic("payments")).isFalse();
+    }
+
+    @Test
     void shouldLoadThePrometheusExampleWithAReporterFlinkCanLoad() throws Exception {
         MirrorConfig config = MirrorConfig.load(Paths.get("..", "conf", "prometheus.properties"));
         String factory = config.flinkOptions().get("metrics.reporter.prom.factory.class");

@@ -170,6 +170,7 @@ class MirrorConfigTest {
         assertThat(flow.exactlyOnce()).isTrue();
         assertThat(flow.sinkTransactionTimeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(flow.provenanceHeader()).isFalse();
+        assertThat(flow.throttleBytesPerSecond()).isZero();
         assertThat(flow.configPropertiesExclude()).contains("min\\.insync\\.replicas");
         assertThat(((DefaultTopicFilter) flow.topicFilter()).excludeRegexes())
                 .isEqualTo(DefaultTopicFilter.TOPICS_EXCLUDE_DEFAULT);
@@ -193,6 +194,8 @@ class MirrorConfigTest {
         props.put("A->B.enabled", "true");
         props.put("A->B.refresh.topics.interval.seconds", "5");
         props.put("A->B.flink.delivery.guarantee", "at-least-once");
+        props.put("flink.throttle.bytes.per.second", "1000000");
+        props.put("A->B.flink.throttle.bytes.per.second", "0");
         props.put("B->C.enabled", "false");
 
         List<FlowConfig> flows = MirrorConfig.parse(props).flows();
@@ -207,6 +210,8 @@ class MirrorConfigTest {
         assertThat(ab.refreshTopicsInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(ca.exactlyOnce()).isTrue();
         assertThat(ab.exactlyOnce()).isFalse();
+        assertThat(ca.throttleBytesPerSecond()).isEqualTo(1_000_000);
+        assertThat(ab.throttleBytesPerSecond()).isZero();
         assertThat(ca.sourceConsumerProps()).containsEntry("bootstrap.servers", "c:9092");
         assertThat(ca.targetProducerProps()).containsEntry("bootstrap.servers", "a:9092");
     }
@@ -279,6 +284,7 @@ class MirrorConfigTest {
         props.put("flink.parallelism.default", "4");
         props.put("flink.delivery.guarantee", "AT-LEAST-ONCE");
         props.put("flink.sink.transaction.timeout.ms", "60000");
+        props.put("flink.throttle.bytes.per.second", "5000000");
 
         MirrorConfig config = MirrorConfig.parse(props);
 

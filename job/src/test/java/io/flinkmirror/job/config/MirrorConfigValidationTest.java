@@ -49,6 +49,15 @@ class MirrorConfigValidationTest {
                         "'emit.heartbeats.interval.seconds'", "'1.5'"),
                 bad("negative group offsets sync interval", with("sync.group.offsets.interval.seconds", "-1"),
                         "'sync.group.offsets.interval.seconds'", "'-1'"),
+                bad("fan-out flows sharing one source group", with(Map.of("A.consumer.group.id", "mirror",
+                        "clusters", "A, B, C", "C.bootstrap.servers", "c1:9092", "A->C.enabled", "true")),
+                        "Flows A->B and A->C would both commit their read positions to consumer group 'mirror' on "
+                                + "cluster 'A' (A.consumer.group.id)", "A->C.source.consumer.group.id"),
+                bad("negative throttle", with("A->B.flink.throttle.bytes.per.second", "-1"),
+                        "Invalid value '-1' for key 'A->B.flink.throttle.bytes.per.second': expected a non-negative "
+                                + "integer (bytes per second, 0 for unlimited)"),
+                bad("throttle with a unit", with("flink.throttle.bytes.per.second", "10MB"),
+                        "'flink.throttle.bytes.per.second'", "'10MB'", "bytes per second"),
                 bad("zero replication factor", with("replication.factor", "0"), "'replication.factor'", "'0'", "-1"),
                 bad("replication factor below -1", with("A->B.replication.factor", "-2"), "'A->B.replication.factor'",
                         "'-2'"),
@@ -111,6 +120,12 @@ class MirrorConfigValidationTest {
     private static Map<String, String> with(String key, String value) {
         Map<String, String> props = base();
         props.put(key, value);
+        return props;
+    }
+
+    private static Map<String, String> with(Map<String, String> more) {
+        Map<String, String> props = base();
+        props.putAll(more);
         return props;
     }
 

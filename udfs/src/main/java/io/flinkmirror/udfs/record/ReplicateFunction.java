@@ -150,8 +150,11 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
         }
     }
 
-    /** Key, value and header bytes of a record (header keys counted as one byte per char). */
-    static long sizeInBytes(MirrorRecord record) {
+    /**
+     * Key, value and header bytes of a record (header keys counted as one byte per char): what {@code byte-count} counts
+     * and what a flow's throttle ({@code flink.throttle.bytes.per.second}) limits.
+     */
+    public static long sizeInBytes(MirrorRecord record) {
         long size = (record.key == null ? 0 : record.key.length) + (record.value == null ? 0 : record.value.length);
         for (int i = record.headerCount() - 1; i >= 0; i--) {
             size += record.headerKeys[i].length();
