@@ -217,6 +217,9 @@ class TopicAclSyncIT {
                 create(a, acl("acl-orders", LITERAL, "judy", DESCRIBE, ALLOW));
                 Poll.until("judy's ACL copied", TIMEOUT,
                         () -> topicAcls(b).contains(acl("A.acl-orders", LITERAL, "judy", DESCRIBE, ALLOW)));
+                // The line is logged once the copy is recorded as the flow's own, just after the copy appears.
+                Poll.until("judy's sync logged", TIMEOUT,
+                        () -> !logs.linesContaining("created 1, deleted 0").isEmpty());
                 assertThat(topicAcls(b)).as("pre-existing, unrelated and still-wanted ACLs untouched")
                         .contains(ginaOnTarget, henryOnTarget, ivanOnTarget, bobCopy);
             }
