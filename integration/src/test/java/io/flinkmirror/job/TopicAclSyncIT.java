@@ -17,7 +17,9 @@ import static org.apache.kafka.common.resource.ResourceType.TRANSACTIONAL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.cli.local.LocalKafkaCluster;
+import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
+import io.flinkmirror.job.topics.TopicAclSync;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.LogCapture;
@@ -30,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -70,6 +74,8 @@ class TopicAclSyncIT {
     /** The same topic rights, no cluster rights. */
     private static final String PLAIN_SOURCE_USER = "plain-reader";
     private static final String PLAIN_TARGET_USER = "plain-writer";
+    /** ALTER on the target cluster, but no right on the topic recording the flow's ACLs. */
+    private static final String UNRECORDED_TARGET_USER = "unrecorded-writer";
 
     static SecureKafka secure;
     static LocalKafkaCluster a;
@@ -80,7 +86,7 @@ class TopicAclSyncIT {
         Path base = Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"))),
                 "acl-sync-");
         secure = SecureKafka.create(base.resolve("tls"), SOURCE_USER, TARGET_USER, PLAIN_SOURCE_USER,
-                PLAIN_TARGET_USER);
+                PLAIN_TARGET_USER, UNRECORDED_TARGET_USER);
         a = secure.start("A", base);
         b = secure.start("B", base);
         for (String user : List.of(SOURCE_USER, PLAIN_SOURCE_USER)) {
@@ -90,7 +96,7 @@ class TopicAclSyncIT {
                     .allow(GROUP, "*", LITERAL, DESCRIBE)
                     .createOn(a);
         }
-        for (String user : List.of(TARGET_USER, PLAIN_TARGET_USER)) {
+        for (String user : List.of(TARGET_USER, PLAIN_TARGET_USER, UNRECORDED_TARGET_USER)) {
             SecureKafka.acls(user)
                     .allow(TOPIC, "A.", PREFIXED, CREATE, WRITE, READ, DESCRIBE)
                     .allow(TOPIC, "mm2-offset-syncs.A.internal", LITERAL, CREATE, WRITE, READ, DESCRIBE)
@@ -104,6 +110,7 @@ class TopicAclSyncIT {
                 .allow(CLUSTER, "kafka-cluster", LITERAL, ALTER)
                 .allow(TOPIC, "mm2-topic-acls.A.internal", LITERAL, CREATE, WRITE, READ, DESCRIBE)
                 .createOn(b);
+        SecureKafka.acls(UNRECORDED_TARGET_USER).allow(CLUSTER, "kafka-cluster", LITERAL, ALTER).createOn(b);
     }
 
     @AfterAll
@@ -305,5 +312,47 @@ class TopicAclSyncIT {
         assertThat(warnings.get(0)).contains("WARN").contains("A->B topic ACL sync off: principal User:"
                 + PLAIN_SOURCE_USER + " lacks DESCRIBE on the cluster (source cluster 'A'), needed to read its topic "
                 + "ACLs");
+    }
+
+    @Test
+    void shouldCreateNoAclItCannotRecordAndWarnOnce() throws Exception {
+        a.createTopic("acl-unrecorded", 1);
+        create(a, acl("acl-unrecorded", LITERAL, "max", READ, ALLOW));
+        FlowConfig flow = MirrorConfig.parse(flow(SOURCE_USER, UNRECORDED_TARGET_USER, "acl-unrecorded", "acl-unrec"))
+                .flows().get(0);
+        TopicAclSync sync = KafkaConnectors.topicAclSync(flow);
+        List<String> warnings;
+        try (LogCapture logs = LogCapture.start(Level.INFO);
+             Admin source = Admin.create(new HashMap<>(flow.sourceAdminProps()));
+             Admin target = Admin.create(new HashMap<>(flow.targetAdminProps()))) {
+            sync.maybeSync(source, target);
+            assertThat(sync.isOff()).isTrue();
+            sync.maybeSync(source, target);
+            warnings = warnings(logs);
+        }
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("A->B topic ACL sync off: principal User:" + UNRECORDED_TARGET_USER
+                + " lacks DESCRIBE on topic mm2-topic-acls.A.internal (target cluster 'B'), needed to read the record "
+                + "of the topic ACLs it created");
+        assertThat(principalsOnTarget("max")).as("nothing created that could not be recorded").isZero();
+    }
+
+    @Test
+    void shouldTurnOffWithOneInfoLineOnClustersWithoutAnAuthorizer() throws Exception {
+        Path base = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "no-authorizer-");
+        try (LocalKafkaCluster plainA = LocalKafkaCluster.start("A", base);
+             LocalKafkaCluster plainB = LocalKafkaCluster.start("B", base);
+             LogCapture logs = LogCapture.start(Level.INFO)) {
+            FlowConfig flow = MirrorConfig.parse(MirrorRunner.flowProperties(plainA, plainB)).flows().get(0);
+            TopicAclSync sync = KafkaConnectors.topicAclSync(flow);
+            sync.maybeSync(plainA.admin(), plainB.admin());
+            assertThat(sync.isOff()).isTrue();
+            sync.maybeSync(plainA.admin(), plainB.admin());
+            assertThat(logs.linesContaining("topic ACL sync off")).containsExactly("INFO "
+                    + TopicAclSync.class.getName() + " - A->B topic ACL sync off: the source cluster 'A' has no ACL "
+                    + "authorizer, so there are no ACLs to sync (set sync.topic.acls.enabled=false to skip this check)");
+            assertThat(plainB.admin().listTopics().names().get(30, TimeUnit.SECONDS))
+                    .doesNotContain("mm2-topic-acls.A.internal");
+        }
     }
 }
