@@ -355,4 +355,41 @@ class TopicAclSyncIT {
                     .doesNotContain("mm2-topic-acls.A.internal");
         }
     }
+
+    /**
+     * Active-active with the identity policy: A's ACL is copied to B under the same name, where the flow B->A sees it
+     * as one of B's. Once the original is removed from A, B->A must not copy the copy back (it would live forever).
+     */
+    @Test
+    void shouldNotCopyBackTheReverseFlowsCopiesInActiveActiveWithTheIdentityPolicy() throws Exception {
+        a.createTopic("aa-orders", 1);
+        b.createTopic("aa-orders", 1);
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("clusters", "A, B");
+        props.put("A.bootstrap.servers", a.bootstrapServers());
+        props.put("B.bootstrap.servers", b.bootstrapServers());
+        props.putAll(secure.mirrorProperties("A", "admin"));
+        props.putAll(secure.mirrorProperties("B", "admin"));
+        props.put("A->B.enabled", "true");
+        props.put("B->A.enabled", "true");
+        props.put("topics", "aa-.*");
+        props.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
+        MirrorConfig config = MirrorConfig.parse(props);
+        FlowConfig ab = config.flows().stream().filter(f -> f.name().equals("A->B")).findFirst().orElseThrow();
+        FlowConfig ba = config.flows().stream().filter(f -> f.name().equals("B->A")).findFirst().orElseThrow();
+        TopicAclSync syncAb = KafkaConnectors.topicAclSync(ab);
+        TopicAclSync syncBa = KafkaConnectors.topicAclSync(ba);
+        AclBinding original = acl("aa-orders", LITERAL, "olga", READ, ALLOW);
+        create(a, original);
+
+        syncAb.syncNow(a.admin(), b.admin());
+        assertThat(topicAcls(b)).as("copied under the same name").contains(original);
+        syncBa.syncNow(b.admin(), a.admin());
+        delete(a, original);
+        syncBa.syncNow(b.admin(), a.admin());
+        assertThat(topicAcls(a)).as("B->A did not copy A->B's copy back").doesNotContain(original);
+        syncAb.syncNow(a.admin(), b.admin());
+        assertThat(topicAcls(b)).as("A->B removed its copy").doesNotContain(original);
+        assertThat(syncAb.isOff() || syncBa.isOff()).isFalse();
+    }
 }

@@ -79,8 +79,10 @@ final class KafkaConnectors {
     static TopicAclSync topicAclSync(FlowConfig flow) {
         return new TopicAclSync(flow.source(), flow.target(),
                 new TopicAclMapping(flow.source(), flow.replicationPolicy(), flow.topicSelector()),
-                flow.syncTopicAclsInterval(), flow.topicAclsTopic(), Preflight.principal(flow.sourceAdminProps()),
-                Preflight.principal(flow.targetAdminProps()), flow.targetProducerProps(), flow.targetConsumerProps());
+                flow.syncTopicAclsInterval(), flow.topicAclsTopic(),
+                flow.replicationPolicy().topicAclsTopic(flow.target()), Preflight.principal(flow.sourceAdminProps()),
+                Preflight.principal(flow.targetAdminProps()), flow.targetProducerProps(), flow.targetConsumerProps(),
+                flow.sourceConsumerProps());
     }
 
     /**

@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * machine, like the replicated data it sits next to. Invariants: a binding is recorded only after the flow created it
  * while the target lacked it (created first, recorded second: a crash in between leaves an unrecorded copy, which is
  * never deleted); a binding is deleted only if recorded. A binding that was on the target before the flow wanted it,
- * or that anyone else made, is therefore never deleted.
+ * or that anyone else made, is therefore never deleted. Source ACLs the reverse flow recorded as its copies
+ * ({@code mm2-topic-acls.<target>.internal} on the source, when readable) are not copied back.
  *
  * <p>Failures never fail the job: a cluster without an authorizer turns the sync off with one INFO line (as MM2), a
  * missing right turns it off with one WARN line naming the principal, the right and the cluster; anything else is
@@ -81,10 +82,12 @@ public final class TopicAclSync implements Serializable {
     private final TopicAclMapping mapping;
     private final Duration interval;
     private final String recordsTopic;
+    private final String reverseRecordsTopic;
     private final String sourcePrincipal;
     private final String targetPrincipal;
     private final HashMap<String, Object> producerProps;
     private final HashMap<String, Object> consumerProps;
+    private final HashMap<String, Object> sourceConsumerProps;
 
     private transient boolean off;
     private transient boolean scheduled;
@@ -95,18 +98,21 @@ public final class TopicAclSync implements Serializable {
     private transient boolean recordsTopicExists;
 
     /**
-     * A sync for flow {@code sourceAlias->targetAlias}; the principals are only named in messages, the client
-     * properties are the target's producer and consumer settings (for the records topic).
+     * A sync for flow {@code sourceAlias->targetAlias}, recording its copies in {@code recordsTopic} on the target;
+     * {@code reverseRecordsTopic} is where flow {@code targetAlias->sourceAlias} records its copies on the source. The
+     * principals are only named in messages; the client properties are for the records topics.
      */
     public TopicAclSync(String sourceAlias, String targetAlias, TopicAclMapping mapping, Duration interval,
-                        String recordsTopic, String sourcePrincipal, String targetPrincipal,
-                        Map<String, String> targetProducerProps, Map<String, String> targetConsumerProps) {
+                        String recordsTopic, String reverseRecordsTopic, String sourcePrincipal,
+                        String targetPrincipal, Map<String, String> targetProducerProps,
+                        Map<String, String> targetConsumerProps, Map<String, String> sourceConsumerProps) {
         this.flow = sourceAlias + "->" + targetAlias;
         this.sourceAlias = sourceAlias;
         this.targetAlias = targetAlias;
         this.mapping = mapping;
         this.interval = interval;
         this.recordsTopic = recordsTopic;
+        this.reverseRecordsTopic = reverseRecordsTopic;
         this.sourcePrincipal = sourcePrincipal;
         this.targetPrincipal = targetPrincipal;
         this.producerProps = new HashMap<>(targetProducerProps);
@@ -115,6 +121,9 @@ public final class TopicAclSync implements Serializable {
         this.consumerProps = new HashMap<>(targetConsumerProps);
         this.consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        this.sourceConsumerProps = new HashMap<>(sourceConsumerProps);
+        this.sourceConsumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.sourceConsumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     }
 
     /**
@@ -148,6 +157,12 @@ public final class TopicAclSync implements Serializable {
         }
     }
 
+    /** Syncs now, whatever the interval, unless the sync is off (for tests and tools); never throws. */
+    public void syncNow(Admin source, Admin target) {
+        scheduled = false;
+        maybeSync(source, target);
+    }
+
     /** Whether the sync is off for the rest of this run (no authorizer, or rights missing). */
     public boolean isOff() {
         return off;
@@ -165,8 +180,9 @@ public final class TopicAclSync implements Serializable {
 
     private void sync(Admin source, Admin target) throws Exception {
         long start = System.nanoTime();
-        Collection<AclBinding> sourceBindings = call(source.describeAcls(ANY_TOPIC_ACL).values(), Side.SOURCE,
-                "DESCRIBE on the cluster", "read its topic ACLs");
+        Collection<AclBinding> sourceBindings = new ArrayList<>(call(source.describeAcls(ANY_TOPIC_ACL).values(),
+                Side.SOURCE, "DESCRIBE on the cluster", "read its topic ACLs"));
+        sourceBindings.removeAll(copiesOnSource(source));
         Set<AclBinding> desired = mapping.targetBindings(sourceBindings);
         Set<AclBinding> existing = new HashSet<>(call(target.describeAcls(ANY_TOPIC_ACL).values(), Side.TARGET,
                 "ALTER on the cluster", "read and write its topic ACLs"));
@@ -256,26 +272,48 @@ public final class TopicAclSync implements Serializable {
         recordsTopicExists = true;
     }
 
-    /** The bindings recorded as created by this flow: the records topic read from its start to its end. */
+    /** The bindings recorded as created by this flow: its records topic on the target, read to its end. */
     private Set<AclBinding> readOwned(Admin target) throws Exception {
-        TopicDescription description;
+        Optional<Set<AclBinding>> records = readRecords(target, consumerProps, recordsTopic, Side.TARGET);
+        recordsTopicExists = records.isPresent();
+        return records.orElseGet(LinkedHashSet::new);
+    }
+
+    /**
+     * The bindings the reverse flow ({@code target->source}) recorded as created on the source cluster: copies, not
+     * originals, never copied back (with the identity policy in active-active, they would come back after their
+     * original is removed). Empty if that record does not exist or may not be read (a one-way setup).
+     */
+    private Set<AclBinding> copiesOnSource(Admin source) throws Exception {
         try {
-            description = call(target.describeTopics(List.of(recordsTopic)).allTopicNames(), Side.TARGET,
-                    "DESCRIBE on topic " + recordsTopic, "read the record of the topic ACLs it created")
-                    .get(recordsTopic);
+            return readRecords(source, sourceConsumerProps, reverseRecordsTopic, Side.SOURCE)
+                    .orElseGet(LinkedHashSet::new);
         } catch (StepFailure e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                recordsTopicExists = false;
+            if (e.getCause() instanceof AuthorizationException) {
                 return new LinkedHashSet<>();
             }
             throw e;
         }
-        recordsTopicExists = true;
+    }
+
+    /** A records topic read from its start to its end, or empty if it does not exist. */
+    private Optional<Set<AclBinding>> readRecords(Admin admin, Map<String, Object> props, String topic, Side side)
+            throws Exception {
+        TopicDescription description;
+        try {
+            description = call(admin.describeTopics(List.of(topic)).allTopicNames(), side,
+                    "DESCRIBE on topic " + topic, "read the record of the topic ACLs it created").get(topic);
+        } catch (StepFailure e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw e;
+        }
         List<TopicPartition> partitions = description.partitions().stream()
-                .map(p -> new TopicPartition(recordsTopic, p.partition())).toList();
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
         Set<AclBinding> result = new LinkedHashSet<>();
         int unreadable = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -283,14 +321,14 @@ public final class TopicAclSync implements Serializable {
             try {
                 end = consumer.endOffsets(partitions, Duration.ofMillis(TIMEOUT_MS));
             } catch (AuthorizationException e) {
-                throw new StepFailure(Side.TARGET, "READ on topic " + recordsTopic,
-                        "read the record of the topic ACLs it created", e);
+                throw new StepFailure(side, "READ on topic " + topic, "read the record of the topic ACLs it created",
+                        e);
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
             while (!caughtUp(consumer, end)) {
                 if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("could not read " + recordsTopic + " on " + targetAlias
-                            + " to its end " + end + " within " + TIMEOUT_MS + " ms");
+                    throw new IllegalStateException("could not read " + topic + " to its end " + end + " within "
+                            + TIMEOUT_MS + " ms");
                 }
                 try {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -306,16 +344,16 @@ public final class TopicAclSync implements Serializable {
                         }
                     }
                 } catch (AuthorizationException e) {
-                    throw new StepFailure(Side.TARGET, "READ on topic " + recordsTopic,
+                    throw new StepFailure(side, "READ on topic " + topic,
                             "read the record of the topic ACLs it created", e);
                 }
             }
         }
         if (unreadable > 0) {
-            LOG.warn("{} skipped {} unreadable record(s) of {} on {}: the topic ACLs they name are never deleted",
-                    flow, unreadable, recordsTopic, targetAlias);
+            LOG.warn("{} skipped {} unreadable record(s) of {}: the topic ACLs they name are never deleted", flow,
+                    unreadable, topic);
         }
-        return result;
+        return Optional.of(result);
     }
 
     private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
