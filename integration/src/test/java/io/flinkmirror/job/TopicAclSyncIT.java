@@ -318,8 +318,8 @@ class TopicAclSyncIT {
     void shouldCreateNoAclItCannotRecordAndWarnOnce() throws Exception {
         a.createTopic("acl-unrecorded", 1);
         create(a, acl("acl-unrecorded", LITERAL, "max", READ, ALLOW));
-        FlowConfig flow = MirrorConfig.parse(flow(SOURCE_USER, UNRECORDED_TARGET_USER, "acl-unrecorded", "acl-unrec"))
-                .flows().get(0);
+        FlowConfig flow = MirrorConfig.parse(
+                flow(SOURCE_USER, UNRECORDED_TARGET_USER, "acl-unrecorded", "acl-unrec")).flows().get(0);
         TopicAclSync sync = KafkaConnectors.topicAclSync(flow);
         List<String> warnings;
         try (LogCapture logs = LogCapture.start(Level.INFO);
@@ -350,7 +350,8 @@ class TopicAclSyncIT {
             sync.maybeSync(plainA.admin(), plainB.admin());
             assertThat(logs.linesContaining("topic ACL sync off")).containsExactly("INFO "
                     + TopicAclSync.class.getName() + " - A->B topic ACL sync off: the source cluster 'A' has no ACL "
-                    + "authorizer, so there are no ACLs to sync (set sync.topic.acls.enabled=false to skip this check)");
+                    + "authorizer, so there are no ACLs to sync (set sync.topic.acls.enabled=false to skip this "
+                    + "check)");
             assertThat(plainB.admin().listTopics().names().get(30, TimeUnit.SECONDS))
                     .doesNotContain("mm2-topic-acls.A.internal");
         }

@@ -29,7 +29,8 @@ class OwnedAclCodecTest {
     @Test
     void shouldRejectUnknownVersions() {
         byte[] key = OwnedAclCodec.key(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "t",
-                PatternType.LITERAL), new AccessControlEntry("User:a", "*", AclOperation.READ, AclPermissionType.ALLOW)));
+                PatternType.LITERAL),
+                new AccessControlEntry("User:a", "*", AclOperation.READ, AclPermissionType.ALLOW)));
         key[1] = 7;
         assertThatThrownBy(() -> OwnedAclCodec.binding(key)).isInstanceOf(IOException.class)
                 .hasMessage("Unknown version: 7");

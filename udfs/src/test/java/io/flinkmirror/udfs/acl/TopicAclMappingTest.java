@@ -130,7 +130,8 @@ class TopicAclMappingTest {
     @Test
     void shouldMatchMirrorMaker2OnLiteralBindings() throws Exception {
         for (boolean identity : List.of(false, true)) {
-            ReplicationPolicy ours = identity ? new IdentityReplicationPolicy(".", "A") : new DefaultReplicationPolicy();
+            ReplicationPolicy ours = identity ? new IdentityReplicationPolicy(".", "A")
+                    : new DefaultReplicationPolicy();
             TopicAclMapping mapping = mapping(ours);
             Mm2 mm2 = new Mm2(identity);
             for (String name : List.of("orders", "orders-eu", "payments", "invoices", "B.orders", "heartbeats",
