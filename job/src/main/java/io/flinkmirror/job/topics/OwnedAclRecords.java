@@ -15,7 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -114,6 +116,33 @@ final class OwnedAclRecords implements Serializable {
                     unreadable, topic);
         }
         return Optional.of(result);
+    }
+
+    /**
+     * The sum of the topic's end offsets, or -1 if it does not exist: it changes with every record written, so a
+     * reader may skip reading again while it stays the same.
+     */
+    long endOffsets(Admin admin) throws Exception {
+        TopicDescription description;
+        try {
+            description = AclSyncFailure.await(admin.describeTopics(List.of(topic)).allTopicNames(), timeoutMs, side,
+                    "DESCRIBE on topic " + topic, "read the record of the topic ACLs it created").get(topic);
+        } catch (AclSyncFailure e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return -1;
+            }
+            throw e;
+        }
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        description.partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()),
+                OffsetSpec.latest()));
+        long sum = 0;
+        for (ListOffsetsResult.ListOffsetsResultInfo info : AclSyncFailure.await(admin.listOffsets(request).all(),
+                timeoutMs, side, "DESCRIBE on topic " + topic, "read the record of the topic ACLs it created")
+                .values()) {
+            sum += info.offset();
+        }
+        return sum;
     }
 
     private static boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {

@@ -76,6 +76,9 @@ public final class TopicAclSync implements Serializable {
     private transient Set<AclBinding> owned;
     /** Whether the records topic is known to exist (it is created before the first binding is). */
     private transient boolean recordsTopicExists;
+    /** The reverse flow's copies as last read, and the end offsets they were read to (read again when they move). */
+    private transient Set<AclBinding> reverseCopies;
+    private transient long reverseEnd;
 
     /**
      * A sync for flow {@code sourceAlias->targetAlias}, recording its copies in {@code recordsTopic} on the target;
@@ -192,7 +195,13 @@ public final class TopicAclSync implements Serializable {
      */
     private Set<AclBinding> copiesOnSource(Admin source) throws Exception {
         try {
-            return reverseRecords.read(source).orElseGet(LinkedHashSet::new);
+            long end = reverseRecords.endOffsets(source);
+            if (reverseCopies == null || end != reverseEnd) {
+                reverseCopies = end < 0 ? new LinkedHashSet<>()
+                        : reverseRecords.read(source).orElseGet(LinkedHashSet::new);
+                reverseEnd = end;
+            }
+            return reverseCopies;
         } catch (AclSyncFailure e) {
             if (e.getCause() instanceof AuthorizationException) {
                 return new LinkedHashSet<>();
