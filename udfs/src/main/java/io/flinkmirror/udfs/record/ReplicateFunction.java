@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With transforms or a record function configured ({@link RecordTransformer}), each record passes through them
  * after loop prevention and after its target topic is set, before the provenance header is added: first the Kafka
- * Connect transforms in {@code transforms} order, then the record function. A record they drop is not written (the
- * offset mapping treats its offset as a gap, like a transaction marker), counted in {@code records-filtered}; a
+ * Connect transforms in {@code transforms} order, then the record function. A record they drop is not written: it is
+ * passed on marked {@link MirrorRecord#dropped}, so that the offset tracker learns its offset was processed (group
+ * offsets at it translate to the next record written) and stops it, and counted in {@code records-filtered}; a
  * record they fail on stops the job, or with {@code errors.tolerance = all} is skipped, counted in
  * {@code records-skipped-on-error} and logged (at most one line per 10 s). Without them, records are never converted.
  *
@@ -137,6 +138,9 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
         if (transformer != null) {
             record = transform(record);
             if (record == null) {
+                in.dropped = true; // to the offset tracker only, never to the sink
+                in.targetTopic = topic.targetTopic;
+                out.collect(in);
                 return;
             }
         }
