@@ -266,11 +266,15 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                 done.add(pool.submit(() -> {
                     try (KafkaReader source = KafkaReader.forScans(sourceConsumerProps);
                          KafkaReader target = KafkaReader.forScans(targetConsumerProps)) {
-                        TargetTail tail = new TargetTail(source, target,
-                                new ReplicatedRecords(targetAlias, provenanceHeader)
-                                        .withTransforms(transformer, policy, sourceAlias), WINDOW, MAX_SCAN);
-                        for (Map.Entry<TopicPartition, TopicPartition> e : slice) {
-                            resumes.put(e.getKey(), tail.find(e.getKey(), e.getValue()));
+                        ReplicatedRecords replicated = new ReplicatedRecords(targetAlias, provenanceHeader)
+                                .withTransforms(transformer, policy, sourceAlias);
+                        TargetTail tail = new TargetTail(source, target, replicated, WINDOW, MAX_SCAN);
+                        try {
+                            for (Map.Entry<TopicPartition, TopicPartition> e : slice) {
+                                resumes.put(e.getKey(), tail.find(e.getKey(), e.getValue()));
+                            }
+                        } finally {
+                            replicated.close();
                         }
                     }
                 }));

@@ -102,6 +102,18 @@ public final class ReplicatedRecords implements Predicate<ConsumerRecord<byte[],
                 : OptionalLong.of(RecordFingerprint.of(replica.key, replica.value, replica.timestamp));
     }
 
+    /** Closes the transforms and the record function, if they were opened. */
+    public void close() {
+        if (opened) {
+            opened = false;
+            try {
+                transformer.close();
+            } catch (Exception e) {
+                // nothing of ours depends on it; the look-ups are done
+            }
+        }
+    }
+
     private MirrorRecord toMirrorRecord(ConsumerRecord<byte[], byte[]> record) {
         Headers headers = record.headers();
         Header[] array = headers.toArray();
