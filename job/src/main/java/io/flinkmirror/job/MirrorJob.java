@@ -174,10 +174,11 @@ public final class MirrorJob {
         String a = flow.source();
         String b = flow.target();
         boolean syncTopicAcls = flow.syncTopicAcls() && !topicAclSyncOff.contains(flow.name());
-        LOG.info("{} replicating with {} ({}), topic refresh every {}, topic ACL sync {}", flow.name(),
+        LOG.info("{} replicating with {} ({}), topic refresh every {}, topic ACL sync {}{}", flow.name(),
                 flow.replicationPolicy().getClass().getSimpleName(),
                 flow.exactlyOnce() ? "exactly-once" : "at-least-once", flow.refreshTopicsInterval(),
-                syncTopicAcls ? "every " + flow.syncTopicAclsInterval() : "off");
+                syncTopicAcls ? "every " + flow.syncTopicAclsInterval() : "off",
+                flow.recordTransformer().active() ? ", " + flow.recordTransformer() : "");
 
         DataStream<MirrorRecord> records = env
                 .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow), backlogInterval(),
@@ -187,7 +188,8 @@ public final class MirrorJob {
 
         SingleOutputStreamOperator<MirrorRecord> replicated = records
                 .process(new ReplicateFunction(a, b, flow.replicationPolicy(), flow.provenanceHeader())
-                        .withSizeLimit(new RecordSizeLimit(b, flow.targetAdminProps(), flow.targetProducerProps())))
+                        .withSizeLimit(new RecordSizeLimit(b, flow.targetAdminProps(), flow.targetProducerProps()))
+                        .withTransformer(flow.recordTransformer()))
                 .uid(MirrorOperator.REPLICATE.uid(a, b))
                 .name(MirrorOperator.REPLICATE.displayName(a, b));
 
@@ -240,7 +242,8 @@ public final class MirrorJob {
                         flow.checkpointsTopic(), flow.sourceConsumerProps(), flow.targetConsumerProps(),
                         flow.offsetSyncsAdminProps(), flow.targetAdminProps(), MAX_RUNS_PER_PARTITION,
                         flow.exactlyOnce(), new OffsetMappingSettings.History(flow.replicationPolicy(), a,
-                                new ReplicatedRecords(b, flow.provenanceHeader()), HISTORY_RECORDS),
+                                new ReplicatedRecords(b, flow.provenanceHeader()).withTransforms(
+                                        flow.recordTransformer(), flow.replicationPolicy(), a), HISTORY_RECORDS),
                         flow.offsetSyncsTopicReplicationFactor(), flow.checkpointsTopicReplicationFactor())))
                 .uid(MirrorOperator.OFFSET_MAPPING.uid(a, b))
                 .name(MirrorOperator.OFFSET_MAPPING.displayName(a, b));
