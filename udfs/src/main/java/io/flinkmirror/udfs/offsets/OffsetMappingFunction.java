@@ -334,6 +334,14 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             LOG.debug("{} {}: the {} records of checkpoint {} are split by control markers: {}", flow, tp,
                     writes.recordCount(), writes.checkpointId, placement);
         }
+        if (runs.goesBack(writes.runStarts[0], d0)) {
+            // The source was read again from before the mapped data (a start without state that fell back to a
+            // group offset behind the rebuilt history): the mapping restarts here instead of failing the job.
+            LOG.warn("{} {}: source offsets from {} were replicated again behind the mapped data ({}): the offset "
+                    + "mapping restarts from them; offsets before them are not translated exactly", flow, tp,
+                    writes.runStarts[0], runs);
+            runs.clear();
+        }
         boolean first = runs.isEmpty();
         for (OffsetSync sync : RunPairing.pair(writes, placed, runs)) {
             ctx.output(OFFSET_SYNCS, encode(sync));

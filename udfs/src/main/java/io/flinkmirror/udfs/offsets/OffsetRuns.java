@@ -94,9 +94,17 @@ public class OffsetRuns {
         }
     }
 
+    /**
+     * Whether a run starting at source offset {@code u} and target offset {@code d} would go backwards: before the
+     * source or target end of the last run ({@link #append} refuses it).
+     */
+    public boolean goesBack(long u, long d) {
+        return size > 0 && (u < upstreamHorizon() || d < downstream[size - 1] + length[size - 1]);
+    }
+
     /** Records that source offsets {@code u .. u + n - 1} sit, committed, at target offsets {@code d .. d + n - 1}. */
     public void append(long u, long d, long n) {
-        if (size > 0 && (u < upstreamHorizon() || d < downstream[size - 1] + length[size - 1])) {
+        if (goesBack(u, d)) {
             throw new IllegalArgumentException("run " + u + "->" + d + " goes backwards after "
                     + upstream[size - 1] + "+" + length[size - 1] + "->" + downstream[size - 1]);
         }

@@ -12,6 +12,18 @@ import org.junit.jupiter.api.Test;
 class OffsetRunsTest {
 
     @Test
+    void shouldTellARunThatWouldGoBackwardsBeforeAppendRefusesIt() {
+        OffsetRuns runs = new OffsetRuns();
+        assertThat(runs.goesBack(0, 0)).isFalse();
+        runs.append(10, 100, 5); // source 10..14 -> target 100..104
+        assertThat(runs.goesBack(15, 106)).isFalse();
+        assertThat(runs.goesBack(1, 135)).as("source read again from before the mapped data").isTrue();
+        assertThat(runs.goesBack(15, 103)).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runs.append(1, 135, 3))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void shouldTranslateInsideRunsAndGapsToTheFirstReplicaAtOrAfter() {
         OffsetRuns runs = new OffsetRuns();
         // Transaction 1: source 0..9 and 15..19 (gap 10..14 compacted) at target 0..14; marker at 15.
