@@ -55,6 +55,8 @@ class ThrottleIT extends TwoClusterTest {
     private static final long NEW_LIMIT = 1_500_000;
     private static final Duration WARM_UP = Duration.ofSeconds(5);
     private static final Duration WINDOW = Duration.ofSeconds(60);
+    /** How long a metric may take to appear in Flink's REST API (its metric store fills on request). */
+    private static final Duration METRICS_WAIT = Duration.ofSeconds(30);
     private static final Duration NEW_WINDOW = Duration.ofSeconds(15);
 
     /**
@@ -97,15 +99,16 @@ class ThrottleIT extends TwoClusterTest {
                 assertThat(rate).as("bytes/s replicated over a minute, limit %s", LIMIT)
                         .isBetween(LIMIT * 0.9, LIMIT * 1.1);
 
-                assertThat(metrics.aggregate(id -> id.endsWith(".throttle-bytes-per-second"), "max"))
+                assertThat(metrics.awaitAggregate(id -> id.endsWith(".throttle-bytes-per-second"), "max",
+                        METRICS_WAIT))
                         .isEqualTo(LIMIT);
-                double byteRate = metrics.aggregate(id -> id.matches(".*\\.topic\\." + TOPIC
-                        + "\\.partition\\.\\d+\\.byte-rate"), "sum");
+                double byteRate = metrics.awaitAggregate(id -> id.matches(".*\\.topic\\." + TOPIC
+                        + "\\.partition\\.\\d+\\.byte-rate"), "sum", METRICS_WAIT);
                 LOG.info("byte-rate metric (sum over partitions, last minute): {} B/s", Math.round(byteRate));
                 assertThat(byteRate).as("byte-rate metric").isBetween(LIMIT * 0.9, LIMIT * 1.1);
                 Predicate<String> throttled = id -> id.endsWith(".throttled-time-ms");
-                double busiest = metrics.aggregate(throttled, "max");
-                double idlest = metrics.aggregate(throttled, "min");
+                double busiest = metrics.awaitAggregate(throttled, "max", METRICS_WAIT);
+                double idlest = metrics.awaitAggregate(throttled, "min", METRICS_WAIT);
                 LOG.info("throttled-time-ms per source subtask: max {}, min {}", busiest, idlest);
                 assertThat(busiest).as("ms the busy reader waited for bytes").isGreaterThan(WINDOW.toMillis() / 2.0);
                 assertThat(idlest).as("ms the reader without data waited").isLessThan(5_000);

@@ -1,6 +1,7 @@
 package io.flinkmirror.testutils;
 
 import io.flinkmirror.cli.FlinkRest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -51,6 +52,17 @@ public final class JobMetrics implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * As {@link #aggregate}, once some matching metric has a value: Flink's REST API serves metrics from a store its
+     * first requests only start to fill, so a metric that exists may be missing from the first answers.
+     */
+    public double awaitAggregate(Predicate<String> match, String agg, Duration timeout) {
+        double[] value = {-1};
+        Poll.until("a value of the matching metrics (" + agg + ")", timeout,
+                () -> (value[0] = aggregate(match, agg)) >= 0);
+        return value[0];
     }
 
     /** The job's checkpoint statistics. */
