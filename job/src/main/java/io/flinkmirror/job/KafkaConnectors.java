@@ -116,7 +116,7 @@ final class KafkaConnectors {
     private static ResumeFromTarget resumeFromTarget(FlowConfig flow, String transactionalIdPrefix) {
         return new ResumeFromTarget(flow.name(), flow.source(), flow.target(), flow.replicationPolicy(),
                 flow.provenanceHeader(), transactionalIdPrefix, flow.sourceConsumerProps(),
-                flow.targetConsumerProps(), flow.targetAdminProps());
+                flow.targetConsumerProps(), flow.targetAdminProps()).withTransforms(flow.recordTransformer());
     }
 
     /**

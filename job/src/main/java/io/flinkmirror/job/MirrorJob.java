@@ -159,9 +159,10 @@ public final class MirrorJob {
     private void addFlow(StreamExecutionEnvironment env, FlowConfig flow) {
         String a = flow.source();
         String b = flow.target();
-        LOG.info("{} replicating with {} ({}), topic refresh every {}", flow.name(),
+        LOG.info("{} replicating with {} ({}), topic refresh every {}{}", flow.name(),
                 flow.replicationPolicy().getClass().getSimpleName(),
-                flow.exactlyOnce() ? "exactly-once" : "at-least-once", flow.refreshTopicsInterval());
+                flow.exactlyOnce() ? "exactly-once" : "at-least-once", flow.refreshTopicsInterval(),
+                flow.recordTransformer().active() ? ", " + flow.recordTransformer() : "");
 
         DataStream<MirrorRecord> records = env
                 .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow), backlogInterval()),
@@ -170,7 +171,8 @@ public final class MirrorJob {
 
         SingleOutputStreamOperator<MirrorRecord> replicated = records
                 .process(new ReplicateFunction(a, b, flow.replicationPolicy(), flow.provenanceHeader())
-                        .withSizeLimit(new RecordSizeLimit(b, flow.targetAdminProps(), flow.targetProducerProps())))
+                        .withSizeLimit(new RecordSizeLimit(b, flow.targetAdminProps(), flow.targetProducerProps()))
+                        .withTransformer(flow.recordTransformer()))
                 .uid(MirrorOperator.REPLICATE.uid(a, b))
                 .name(MirrorOperator.REPLICATE.displayName(a, b));
 
@@ -223,7 +225,8 @@ public final class MirrorJob {
                         flow.checkpointsTopic(), flow.sourceConsumerProps(), flow.targetConsumerProps(),
                         flow.offsetSyncsAdminProps(), flow.targetAdminProps(), MAX_RUNS_PER_PARTITION,
                         flow.exactlyOnce(), new OffsetMappingSettings.History(flow.replicationPolicy(), a,
-                                new ReplicatedRecords(b, flow.provenanceHeader()), HISTORY_RECORDS),
+                                new ReplicatedRecords(b, flow.provenanceHeader()).withTransforms(
+                                        flow.recordTransformer(), flow.replicationPolicy(), a), HISTORY_RECORDS),
                         flow.offsetSyncsTopicReplicationFactor(), flow.checkpointsTopicReplicationFactor())))
                 .uid(MirrorOperator.OFFSET_MAPPING.uid(a, b))
                 .name(MirrorOperator.OFFSET_MAPPING.displayName(a, b));

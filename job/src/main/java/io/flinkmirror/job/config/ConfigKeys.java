@@ -152,6 +152,23 @@ final class ConfigKeys {
             "Replication factor of the heartbeats topic when Flink Mirror creates it; -1: the broker's "
                     + "default.replication.factor. MM2's default is 3.");
 
+    // ---- Record transforms ----------------------------------------------------------------------------------------
+
+    static final ConfigKey<String> TRANSFORMS = ConfigKey.string("transforms", LIST, "",
+            "Aliases of Kafka Connect transforms (SMTs) applied to every replicated record, in order, as MM2's "
+                    + "source connector applies them: on a SourceRecord with bytes key, value and headers whose topic "
+                    + "is the target topic. Each alias needs transforms.<alias>.type. A transform that renames the "
+                    + "topic or partition is refused. Records a transform drops are not written; offset translation "
+                    + "stays exact (a group at a dropped record translates to the next record written).");
+    static final ConfigKey<String> PREDICATES = ConfigKey.string("predicates", LIST, "",
+            "Aliases of Kafka Connect predicates, each with predicates.<alias>.type and its options; a transform "
+                    + "uses one with transforms.<alias>.predicate = <predicate alias> (and .negate = true).");
+    static final ConfigKey<String> ERRORS_TOLERANCE = ConfigKey.oneOf("errors.tolerance", "none",
+            "What a record whose transform or record function fails does: none stops the job with an error naming "
+                    + "the transform and the record; all skips the record, counted in the metric "
+                    + "records-skipped-on-error and logged (one line per 10 s at most).", false,
+            "none", "all");
+
     // ---- Flink ----------------------------------------------------------------------------------------------------
 
     static final ConfigKey<String> DELIVERY_GUARANTEE = ConfigKey.oneOf("flink.delivery.guarantee", "exactly-once",
@@ -172,6 +189,23 @@ final class ConfigKeys {
                     + "start, never kept in state, so a restore from a savepoint takes the new value.",
             (k, v) -> ConfigValues.nonNegativeLong(k, v, "expected a non-negative integer (bytes per second, 0 for "
                     + "unlimited)"));
+    static final ConfigKey<String> RECORD_FUNCTION_CLASS = ConfigKey.string("flink.record.function.class", CLASS,
+            null,
+            "A class implementing io.flinkmirror.udfs.transform.RecordFunction (public no-arg constructor, on the "
+                    + "job's classpath) run on every record after the transforms; it may change key, value, headers "
+                    + "and timestamp, or drop the record (null). Per flow: <source>-><target>.flink.record.function.class.");
+    static final ConfigKey<String> TRANSFORM_OPTIONS = ConfigKey.documented("transforms.<alias>.<option>", STRING,
+            null,
+            "Options of transform <alias>: type (the Transformation class), predicate, negate, and the options of "
+                    + "the class. Top level or per flow; a per-flow key wins over the same top-level key.");
+    static final ConfigKey<String> PREDICATE_OPTIONS = ConfigKey.documented("predicates.<alias>.<option>", STRING,
+            null,
+            "Options of predicate <alias>: type (the Predicate class, e.g. "
+                    + "org.apache.kafka.connect.transforms.predicates.HasHeaderKey) and its options.");
+    static final ConfigKey<String> RECORD_FUNCTION_OPTIONS = ConfigKey.documented("flink.record.function.<option>",
+            STRING, null,
+            "Options passed to the record function's open(); per flow as <source>-><target>.flink.record.function."
+                    + "<option>, which wins over the top-level key.");
     static final ConfigKey<String> FLINK_OPTIONS = ConfigKey.documented("flink.<option>", STRING, null,
             "Any other flink.* key is a Flink option with the prefix removed, e.g. "
                     + "flink.execution.checkpointing.interval = 10 s.");
@@ -195,14 +229,16 @@ final class ConfigKeys {
             OFFSET_LAG_MAX);
     static final List<ConfigKey<?>> HEARTBEAT_KEYS = List.of(EMIT_HEARTBEATS_ENABLED, EMIT_HEARTBEATS_INTERVAL,
             HEARTBEATS_TOPIC_REPLICATION_FACTOR);
+    static final List<ConfigKey<?>> TRANSFORM_KEYS = List.of(TRANSFORMS, PREDICATES, ERRORS_TOLERANCE);
     /** Our own flink.* keys (not passed to Flink). */
     static final List<ConfigKey<?>> FLINK_KEYS = List.of(DELIVERY_GUARANTEE, SINK_TRANSACTION_TIMEOUT,
-            PROVENANCE_HEADER, THROTTLE_BYTES_PER_SECOND);
-    static final List<ConfigKey<?>> OTHER_KEYS = List.of(FLINK_OPTIONS, CONFIG_PROVIDERS);
+            PROVENANCE_HEADER, THROTTLE_BYTES_PER_SECOND, RECORD_FUNCTION_CLASS);
+    static final List<ConfigKey<?>> OTHER_KEYS = List.of(TRANSFORM_OPTIONS, PREDICATE_OPTIONS,
+            RECORD_FUNCTION_OPTIONS, FLINK_OPTIONS, CONFIG_PROVIDERS);
 
     /** Flow-level keys, settable top-level or per flow; their names as written in the file. */
     static final List<ConfigKey<?>> FLOW_KEYS = concat(NAMING_KEYS, TOPIC_KEYS, OFFSET_KEYS, HEARTBEAT_KEYS,
-            FLINK_KEYS);
+            TRANSFORM_KEYS, FLINK_KEYS);
 
     /** Every documented key, in README order. */
     static final List<ConfigKey<?>> ALL = concat(TOPOLOGY_KEYS, FLOW_KEYS, OTHER_KEYS);

@@ -24,6 +24,8 @@ final class KeyChecker {
     private static final Set<String> FLINK_KEY_NAMES = names(ConfigKeys.FLINK_KEYS);
     private static final String ENABLED = "enabled";
     private static final String PRODUCER_OVERRIDE = "producer.override.";
+    /** Options of the record function: ours, not Flink options. */
+    static final String RECORD_FUNCTION_PREFIX = "flink.record.function.";
 
     private final List<String> clusters;
 
@@ -64,7 +66,8 @@ final class KeyChecker {
 
     private void checkName(ScopedKey key) {
         String name = key.name();
-        if (key.scope() == ScopedKey.Scope.FLOW && FLINK_KEY_NAMES.contains(name)) {
+        if (key.scope() == ScopedKey.Scope.FLOW && (FLINK_KEY_NAMES.contains(name)
+                || isRecordFunctionOption(name))) {
             return;
         }
         checkRemoved(key.raw(), name);
@@ -109,6 +112,9 @@ final class KeyChecker {
                 throw new ConfigException("Unknown key '" + name + "' (did you mean '" + ours + "'?)");
             }
         }
+        if (isRecordFunctionOption(name)) {
+            return Use.APPLIED;
+        }
         if (name.length() == ScopedKey.FLINK_PREFIX.length()) {
             throw new ConfigException("Unknown key '" + name + "': expected a Flink option after 'flink.', e.g. "
                     + "'flink.execution.checkpointing.interval'");
@@ -147,8 +153,19 @@ final class KeyChecker {
                 + "(see MirrorConfig.documentedKeys() / the README's option table)");
     }
 
+    /** {@code flink.record.function.<option>}: an option of the record function. */
+    static boolean isRecordFunctionOption(String name) {
+        return name.startsWith(RECORD_FUNCTION_PREFIX) && name.length() > RECORD_FUNCTION_PREFIX.length();
+    }
+
+    /** {@code transforms.<alias>.<option>} or {@code predicates.<alias>.<option>}: applied (Kafka Connect SMTs). */
+    static boolean isTransformOption(String name) {
+        return name.startsWith("transforms.") || name.startsWith("predicates.");
+    }
+
     private static boolean appliedTopLevel(String name) {
         return name.equals("clusters") || name.equals(ENABLED) || FLOW_KEY_NAMES.contains(name)
+                || isTransformOption(name)
                 || KnownKeys.CLUSTER_CLIENT_KEYS.contains(name) || ConfigProviders.isProviderKey(name);
     }
 
@@ -157,7 +174,8 @@ final class KeyChecker {
     }
 
     private static boolean appliedPerFlow(String name) {
-        if (name.equals(ENABLED) || FLOW_KEY_NAMES.contains(name) || KnownKeys.isAnyClientKey(name)) {
+        if (name.equals(ENABLED) || FLOW_KEY_NAMES.contains(name) || KnownKeys.isAnyClientKey(name)
+                || isTransformOption(name) || isRecordFunctionOption(name)) {
             return true;
         }
         if (name.startsWith(PRODUCER_OVERRIDE)

@@ -100,7 +100,6 @@ public final class MirrorConfig {
         for (String key : raw.keySet()) {
             ScopedKey scoped = ScopedKey.parse(key, clusters);
             KeyChecker.Use use = checker.check(scoped);
-            rejectTransforms(scoped, raw.get(key));
             if (use == KeyChecker.Use.IGNORED) {
                 ignoredKeys.add(key);
             } else if (use == KeyChecker.Use.FLINK_OPTION) {
@@ -180,19 +179,6 @@ public final class MirrorConfig {
     /** The cluster aliases of {@code clusters}, in order. */
     public List<String> clusters() {
         return clusters;
-    }
-
-    /**
-     * Record transforms (Kafka Connect SMTs, MM2's {@code transforms}) are not applied by Flink Mirror yet: a flow
-     * would copy records the MirrorMaker 2 setup filters or changes, so a non-empty list is refused.
-     */
-    private static void rejectTransforms(ScopedKey key, String value) {
-        if (key.name().equals("transforms") && value != null && !value.isBlank()) {
-            throw new ConfigException("Unsupported key '" + key.raw() + "' = '" + value.strip() + "': record "
-                    + "transforms (Kafka Connect SMTs) are not applied by Flink Mirror yet, so this flow would copy "
-                    + "records your MirrorMaker 2 setup filters or changes. Remove the key (its transforms.* and "
-                    + "predicates.* keys have no effect then), or keep MirrorMaker 2 for this flow");
-        }
     }
 
     /** The enabled flows, in the order their keys first appear in the file (then in {@code clusters} order). */

@@ -4,6 +4,7 @@ import io.flinkmirror.udfs.offsets.KafkaReader;
 import io.flinkmirror.udfs.offsets.TargetTail;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
 import io.flinkmirror.udfs.record.ReplicatedRecords;
+import io.flinkmirror.udfs.transform.RecordTransformer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -55,6 +56,7 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     private final HashMap<String, String> sourceConsumerProps;
     private final HashMap<String, String> targetConsumerProps;
     private final HashMap<String, String> targetAdminProps;
+    private RecordTransformer transformer;
 
     public ResumeFromTarget(String flow, String sourceAlias, String targetAlias, ReplicationPolicy policy,
                             boolean provenanceHeader, String transactionalIdPrefix,
@@ -69,6 +71,17 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         this.sourceConsumerProps = new HashMap<>(sourceConsumerProps);
         this.targetConsumerProps = new HashMap<>(targetConsumerProps);
         this.targetAdminProps = new HashMap<>(targetAdminProps);
+    }
+
+    /**
+     * Compares the target's records with what the flow's transforms and record function make of the source records
+     * (filtered ones are not on the target; changed ones differ from their source): see
+     * {@link ReplicatedRecords#withTransforms}. A transform that does not give the same output each time makes the
+     * records unrecognisable: those partitions then fall back to the source group's offsets, with one WARN each.
+     */
+    public ResumeFromTarget withTransforms(RecordTransformer recordTransformer) {
+        this.transformer = recordTransformer;
+        return this;
     }
 
     /**
@@ -253,10 +266,15 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                 done.add(pool.submit(() -> {
                     try (KafkaReader source = KafkaReader.forScans(sourceConsumerProps);
                          KafkaReader target = KafkaReader.forScans(targetConsumerProps)) {
-                        TargetTail tail = new TargetTail(source, target,
-                                new ReplicatedRecords(targetAlias, provenanceHeader), WINDOW, MAX_SCAN);
-                        for (Map.Entry<TopicPartition, TopicPartition> e : slice) {
-                            resumes.put(e.getKey(), tail.find(e.getKey(), e.getValue()));
+                        ReplicatedRecords replicated = new ReplicatedRecords(targetAlias, provenanceHeader)
+                                .withTransforms(transformer, policy, sourceAlias);
+                        TargetTail tail = new TargetTail(source, target, replicated, WINDOW, MAX_SCAN);
+                        try {
+                            for (Map.Entry<TopicPartition, TopicPartition> e : slice) {
+                                resumes.put(e.getKey(), tail.find(e.getKey(), e.getValue()));
+                            }
+                        } finally {
+                            replicated.close();
                         }
                     }
                 }));

@@ -90,20 +90,53 @@ class MirrorConfigTest {
     }
 
     @Test
-    void recordTransformsAreRefusedNamingTheKeyUntilTheyAreApplied() {
+    void recordTransformsAreReadPerFlowOverTopLevelAndValidatedAtParseTime() {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("clusters", "A, B");
         props.put("A.bootstrap.servers", "a:9092");
         props.put("B.bootstrap.servers", "b:9092");
         props.put("A->B.enabled", "true");
-        props.put("A->B.transforms", "dropDebug");
-        props.put("A->B.transforms.dropDebug.type", "org.apache.kafka.connect.transforms.Filter");
+        props.put("transforms", "dropDebug");
+        props.put("transforms.dropDebug.type", "org.apache.kafka.connect.transforms.Filter");
+        props.put("transforms.dropDebug.predicate", "isDebug");
+        props.put("predicates", "isDebug");
+        props.put("predicates.isDebug.type", "org.apache.kafka.connect.transforms.predicates.HasHeaderKey");
+        props.put("predicates.isDebug.name", "debug");
+        props.put("A->B.predicates.isDebug.name", "trace");
+        props.put("errors.tolerance", "all");
+        props.put("A->B.flink.record.function.class", "io.flinkmirror.udfs.transform.examples.MaskField");
+        props.put("A->B.flink.record.function.field", "ssn");
 
-        assertThatThrownBy(() -> MirrorConfig.parse(props))
-                .hasMessageContainingAll("'A->B.transforms' = 'dropDebug'", "not applied", "Remove the key");
+        MirrorConfig config = MirrorConfig.parse(props);
+
+        assertThat(config.ignoredKeys()).isEmpty();
+        assertThat(config.flinkOptions()).isEmpty();
+        assertThat(config.flows().get(0).recordTransformer().active()).isTrue();
+        assertThat(config.flows().get(0).recordTransformer().toString())
+                .contains("transforms=dropDebug", "MaskField", "errors.tolerance=all");
+
+        props.put("A->B.transforms.dropDebug.type", "org.example.Missing");
+        assertThatThrownBy(() -> MirrorConfig.parse(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContainingAll("Invalid value 'org.example.Missing' for key 'A->B.transforms.dropDebug.type'",
+                        "class not found", "Transformation");
+        props.remove("A->B.transforms.dropDebug.type");
+
+        props.put("A->B.errors.tolerance", "some");
+        assertThatThrownBy(() -> MirrorConfig.parse(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContainingAll("'some'", "'A->B.errors.tolerance'", "none", "all");
+        props.remove("A->B.errors.tolerance");
+
+        props.put("A->B.transforms", "route");
+        props.put("A->B.transforms.route.type", "org.apache.kafka.connect.transforms.TimestampRouter");
+        assertThatThrownBy(() -> MirrorConfig.parse(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContainingAll("'A->B.transforms.route.type'", "renames topics");
 
         props.put("A->B.transforms", " ");
-        assertThat(MirrorConfig.parse(props).ignoredKeys()).contains("A->B.transforms.dropDebug.type");
+        props.put("A->B.flink.record.function.class", "java.lang.String");
+        assertThatThrownBy(() -> MirrorConfig.parse(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContainingAll("'A->B.flink.record.function.class'", "RecordFunction");
+        props.remove("A->B.flink.record.function.class");
+        assertThat(MirrorConfig.parse(props).flows().get(0).recordTransformer().active()).isFalse();
     }
 
     @Test
@@ -124,8 +157,6 @@ class MirrorConfigTest {
         connectKeys.put("B.offset.storage.topic", "mm2-offsets");
         connectKeys.put("status.storage.topic", "mm2-status");
         connectKeys.put("config.storage.topic", "mm2-configs");
-        connectKeys.put("transforms", "");
-        connectKeys.put("transforms.x.type", "org.example.X");
         connectKeys.put("consumer.max.poll.records", "100");
         connectKeys.put("A.client.id", "mm2-a");
         connectKeys.put("A->B.security.protocol", "SSL");

@@ -28,10 +28,18 @@ final class FingerprintWindow {
 
     /** Takes the next source record; true once the last {@code n} offered equal the target records, in order. */
     boolean offer(ConsumerRecord<byte[], byte[]> record) {
+        return offer(record.offset(), fingerprint(record));
+    }
+
+    /**
+     * Takes the next source record, at {@code offset}, by the fingerprint of its replica; true once the last
+     * {@code n} offered equal the target records, in order.
+     */
+    boolean offer(long offset, long replicaFingerprint) {
         int n = expected.length;
         int slot = (int) (count % n);
-        seen[slot] = fingerprint(record);
-        seenOffsets[slot] = record.offset();
+        seen[slot] = replicaFingerprint;
+        seenOffsets[slot] = offset;
         count++;
         if (count < n) {
             return false;
@@ -43,7 +51,7 @@ final class FingerprintWindow {
             }
         }
         matchedStart = seenOffsets[oldest];
-        matchedEnd = record.offset();
+        matchedEnd = offset;
         return true;
     }
 

@@ -12,7 +12,9 @@ import org.apache.kafka.common.TopicPartition;
  * run, the target offset of the first mapped record is exact only if the source holds no record between {@code g}
  * and it (otherwise the records in between were replicated before the mapping starts, or not at all). At or beyond
  * the last run, {@link OffsetRuns#nextDownstream} is exact only if the source holds nothing between the last
- * replicated record and {@code g}: the group has read everything replicated so far.
+ * replicated record and {@code g}: the group has read everything replicated so far. Source offsets the flow processed
+ * and dropped (transforms) right before the first run or after the last one, in committed transactions
+ * ({@link OffsetRuns#headDropped}, {@link OffsetRuns#seenHorizon}), count as known to hold no replicated record.
  */
 public final class GroupOffsetTranslator {
 
@@ -26,10 +28,16 @@ public final class GroupOffsetTranslator {
             return inside;
         }
         if (g < runs.firstUpstream()) {
-            return source.mayHaveRecords(sourceTp, g, runs.firstUpstream())
+            if (g >= runs.processedStart()) {
+                return OptionalLong.of(runs.firstDownstream()); // records before the first run were dropped
+            }
+            return source.mayHaveRecords(sourceTp, g, runs.processedStart())
                     ? OptionalLong.empty() : OptionalLong.of(runs.firstDownstream());
         }
-        return source.mayHaveRecords(sourceTp, runs.upstreamHorizon(), g)
+        if (g <= runs.processedHorizon()) {
+            return OptionalLong.of(runs.nextDownstream); // records after the last run were dropped
+        }
+        return source.mayHaveRecords(sourceTp, runs.processedHorizon(), g)
                 ? OptionalLong.empty() : OptionalLong.of(runs.nextDownstream);
     }
 }

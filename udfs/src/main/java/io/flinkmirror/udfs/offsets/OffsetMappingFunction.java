@@ -334,8 +334,12 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             LOG.debug("{} {}: the {} records of checkpoint {} are split by control markers: {}", flow, tp,
                     writes.recordCount(), writes.checkpointId, placement);
         }
+        boolean first = runs.isEmpty();
         for (OffsetSync sync : RunPairing.pair(writes, placed, runs)) {
             ctx.output(OFFSET_SYNCS, encode(sync));
+        }
+        if (writes.hasSeenRange) {
+            runs.seen(writes.seenFrom, writes.seenUntil, first);
         }
     }
 

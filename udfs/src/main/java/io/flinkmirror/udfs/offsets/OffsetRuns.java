@@ -16,6 +16,9 @@ import java.util.OptionalLong;
  *   <li>Between two runs the target holds no visible replicated record, and the source offsets between them were not
  *       replicated (offset gaps: compaction, transaction markers, aborted transactions, records dropped by loop
  *       prevention).</li>
+ *   <li>The {@link #headDropped} source offsets before the first run, and the offsets from the last run's end up to
+ *       {@link #seenHorizon}, were processed by the flow and dropped (transforms), in transactions that committed:
+ *       a group offset among them translates like one in a gap.</li>
  *   <li>{@link #nextDownstream} is at or after the offset following the last run's last record: the next replicated
  *       record lands at or after it.</li>
  * </ul>
@@ -32,6 +35,10 @@ public class OffsetRuns {
     public int size;
     /** Target offset from which the next committed replicated record is searched; -1 until known. */
     public long nextDownstream = -1;
+    /** Source offsets right before the first run known processed and not replicated (0: none known). */
+    public long headDropped;
+    /** Source offsets below this were all processed (replicated or dropped) in committed transactions; 0: unknown. */
+    public long seenHorizon;
 
     public OffsetRuns() {}
 
@@ -48,6 +55,31 @@ public class OffsetRuns {
     /** The source offset after the last replicated record known (or -1 if none). */
     public long upstreamHorizon() {
         return size == 0 ? -1 : upstream[size - 1] + length[size - 1];
+    }
+
+    /**
+     * Records what the replication step processed around the runs of one committed transaction, just appended:
+     * source offsets {@code [seenFrom, seenUntil)}, of which those not in a run were dropped. {@code first} says
+     * whether that transaction's runs are the first of the mapping (then the offsets before them were dropped too).
+     */
+    public void seen(long seenFrom, long seenUntil, boolean first) {
+        if (size == 0) {
+            return;
+        }
+        if (first && seenFrom >= 0 && seenFrom < upstream[0]) {
+            headDropped = upstream[0] - seenFrom;
+        }
+        seenHorizon = Math.max(seenHorizon, seenUntil);
+    }
+
+    /** Offset after the last source offset known processed: the runs' horizon or {@link #seenHorizon}. */
+    public long processedHorizon() {
+        return Math.max(upstreamHorizon(), seenHorizon);
+    }
+
+    /** The first source offset known processed: the first run's, or before it when dropped records lead it. */
+    public long processedStart() {
+        return size == 0 ? -1 : upstream[0] - headDropped;
     }
 
     /**
@@ -116,6 +148,7 @@ public class OffsetRuns {
         downstream = Arrays.copyOfRange(downstream, drop, size);
         length = Arrays.copyOfRange(length, drop, size);
         size = maxRuns;
+        headDropped = 0;
     }
 
     /** Forgets every run (after the target turned out not to hold what was expected); keeps the search position. */
@@ -124,6 +157,8 @@ public class OffsetRuns {
         downstream = new long[0];
         length = new long[0];
         size = 0;
+        headDropped = 0;
+        seenHorizon = 0;
     }
 
     private void ensureCapacity(int capacity) {

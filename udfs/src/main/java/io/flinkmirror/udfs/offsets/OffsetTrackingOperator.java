@@ -15,6 +15,10 @@ import org.apache.flink.util.OutputTag;
  * current transaction; just before each barrier it emits one {@link PartitionWrites} per partition written to the
  * side output {@link #WRITES}, so the offset mapping learns what each transaction holds.
  *
+ * <p>Records a transform dropped ({@link MirrorRecord#dropped}) are not passed on: their offsets only widen the
+ * range of source offsets processed that the next writes of their partition carry ({@link PartitionWrites#seenFrom},
+ * {@link PartitionWrites#seenUntil}), so the offset mapping can translate group offsets at them exactly.
+ *
  * <p>Holds no state: after a failure the records after the restored checkpoint are replayed and tracked again, while
  * the aborted transaction's records are invisible to the read_committed read-back.
  */
@@ -53,6 +57,10 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
             tracker = new Tracker(record);
             byPartition[record.partition] = tracker;
         }
+        if (record.dropped) {
+            tracker.seen(record.offset); // dropped by a transform: processed, never written
+            return;
+        }
         tracker.add(record);
         output.collect(element);
     }
@@ -86,6 +94,9 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
         long[] sampleIndexes = new long[0];
         long[] sampleFingerprints = new long[0];
         int samples;
+        /** Source offsets processed (written or dropped) since the last drain: [seenFrom, seenUntil), -1 if none. */
+        long seenFrom = -1;
+        long seenUntil = -1;
 
         Tracker(MirrorRecord first) {
             this.sourceTopic = first.sourceTopic;
@@ -93,7 +104,16 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
             this.partition = first.partition;
         }
 
+        /** Notes {@code offset} as processed; offsets of one partition come in increasing order. */
+        void seen(long offset) {
+            if (seenFrom < 0) {
+                seenFrom = offset;
+            }
+            seenUntil = offset + 1;
+        }
+
         void add(MirrorRecord record) {
+            seen(record.offset);
             if (runCount == 0) {
                 firstFingerprint = RecordFingerprint.of(record.key, record.value, record.timestamp);
                 firstTimestamp = record.timestamp;
@@ -142,6 +162,11 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
             writes.lastTimestamp = last.timestamp;
             writes.minTimestamp = minTimestamp;
             writes.maxTimestamp = maxTimestamp;
+            writes.hasSeenRange = true;
+            writes.seenFrom = seenFrom;
+            writes.seenUntil = seenUntil;
+            seenFrom = -1;
+            seenUntil = -1;
             minTimestamp = -1;
             maxTimestamp = -1;
             runCount = 0;

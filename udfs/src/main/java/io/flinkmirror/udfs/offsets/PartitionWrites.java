@@ -34,6 +34,17 @@ public class PartitionWrites {
     /** Fingerprints of the sampled records. */
     public long[] sampleFingerprints = new long[0];
 
+    /**
+     * Whether {@link #seenFrom} and {@link #seenUntil} are known: the source offsets the replication step processed
+     * for this partition since the partition's previous writes, records it dropped (transforms) included. False in
+     * writes from before this field existed.
+     */
+    public boolean hasSeenRange;
+    /** First source offset processed since the previous writes of this partition (when {@link #hasSeenRange}). */
+    public long seenFrom;
+    /** The source offset after the last one processed (when {@link #hasSeenRange}). */
+    public long seenUntil;
+
     /** One record in this many is fingerprinted, to locate control markers inside a transaction's range cheaply. */
     public static final int SAMPLE_EVERY = 128;
 

@@ -3,7 +3,6 @@ package io.flinkmirror.udfs.offsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -38,7 +37,7 @@ public final class TargetHistory {
      */
     public static List<long[]> rebuild(KafkaReader source, KafkaReader target, TopicPartition sourceTp,
                                        TopicPartition targetTp, long end, long maxRecords,
-                                       Predicate<ConsumerRecord<byte[], byte[]>> replicated) {
+                                       ReplicaFingerprints replicated) {
         Objects.requireNonNull(replicated, "replicated");
         long from = Math.max(target.beginningOffset(targetTp), end - maxRecords);
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -67,11 +66,12 @@ public final class TargetHistory {
         long[] skipped = {0};
         long maxSkipped = fingerprints.length + 10_000L;
         source.findFirstBelowEnd(sourceTp, start, source.endOffset(sourceTp), r -> {
-            if (!replicated.test(r)) {
+            java.util.OptionalLong fingerprint = replicated.of(r);
+            if (fingerprint.isEmpty()) {
                 return false;
             }
             int i = next[0];
-            if (FingerprintWindow.fingerprint(r) != fingerprints[i]) {
+            if (fingerprint.getAsLong() != fingerprints[i]) {
                 // Compacted away on the target since: the next replicated record with a replica is the translation
                 // of its offset, as if it had not been replicated. Too many of them: another writer's records.
                 return ++skipped[0] > maxSkipped;

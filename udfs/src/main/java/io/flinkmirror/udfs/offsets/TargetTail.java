@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -24,8 +23,9 @@ import org.apache.kafka.common.TopicPartition;
  * <ul>
  *   <li>The target partition is written only by this flow, in source order (single writer per partition): its
  *       committed records are the replicated source records from some source offset on, each once.</li>
- *   <li>A source record is "replicated" when {@code replicated} says so (loop prevention drops the others); only
- *       those are compared, so the window's records must be consecutive among them.</li>
+ *   <li>A source record is "replicated" when {@code replicated} gives it a replica fingerprint (loop prevention
+ *       and filtering transforms drop the others); only those are compared, by the fingerprint of the record the
+ *       flow writes for them (after its transforms), so the window's records must be consecutive among them.</li>
  *   <li>Only committed data is read on both sides: records of open or aborted transactions are not there. A
  *       transaction that is still open on the target is not counted (its records are copied again), so it must be
  *       aborted, never committed, after this look-up; the caller makes sure of that.</li>
@@ -52,18 +52,19 @@ public final class TargetTail {
 
     private final KafkaReader source;
     private final KafkaReader target;
-    private final Predicate<ConsumerRecord<byte[], byte[]>> replicated;
+    private final ReplicaFingerprints replicated;
     private final int window;
     private final long maxScan;
 
     /**
      * @param source     reader of the source cluster
      * @param target     reader of the target cluster
-     * @param replicated which source records the flow copies (the others are skipped when matching)
+     * @param replicated which source records the flow copies (the others are skipped when matching), and the
+     *                   fingerprints of their replicas (changed by transforms)
      * @param window     how many of the target's last records must match consecutive source records
      * @param maxScan    source offsets read at most to find them
      */
-    public TargetTail(KafkaReader source, KafkaReader target, Predicate<ConsumerRecord<byte[], byte[]>> replicated,
+    public TargetTail(KafkaReader source, KafkaReader target, ReplicaFingerprints replicated,
                       int window, long maxScan) {
         this.source = Objects.requireNonNull(source, "source");
         this.target = Objects.requireNonNull(target, "target");
@@ -104,7 +105,7 @@ public final class TargetTail {
      * source offsets.
      */
     static Search search(KafkaReader source, TopicPartition sourceTp, List<ConsumerRecord<byte[], byte[]>> records,
-                         Predicate<ConsumerRecord<byte[], byte[]>> replicated, long maxScan) {
+                         ReplicaFingerprints replicated, long maxScan) {
         FingerprintWindow window = new FingerprintWindow(records);
         ConsumerRecord<byte[], byte[]> first = records.get(0);
         long sourceBegin = source.beginningOffset(sourceTp);
@@ -119,18 +120,25 @@ public final class TargetTail {
         }
         long sourceEnd = source.endOffset(sourceTp);
         long scanEnd = Math.min(sourceEnd, from + maxScan);
-        source.findFirstBelowEnd(sourceTp, from, scanEnd, r -> replicated.test(r) && window.offer(r));
+        source.findFirstBelowEnd(sourceTp, from, scanEnd, r -> offer(window, replicated, r));
         if (window.matchedEnd() < 0 && from > sourceBegin) {
             // Not after the time index's answer: look before it too (producers' clocks, LogAppendTime changes).
             long before = Math.min(from + records.size(), sourceBegin + maxScan);
             FingerprintWindow again = new FingerprintWindow(records);
-            source.findFirstBelowEnd(sourceTp, sourceBegin, before, r -> replicated.test(r) && again.offer(r));
+            source.findFirstBelowEnd(sourceTp, sourceBegin, before, r -> offer(again, replicated, r));
             if (again.matchedEnd() >= 0) {
                 return new Search(again, null);
             }
         }
         return new Search(window, "are not in " + sourceTp + " offsets " + from + ".." + scanEnd
                 + (scanEnd < sourceEnd ? " (scan bound " + maxScan + " reached)" : ""));
+    }
+
+    /** Offers a source record's replica to {@code window}, if the flow writes one; true once matched. */
+    private static boolean offer(FingerprintWindow window, ReplicaFingerprints replicated,
+                                 ConsumerRecord<byte[], byte[]> r) {
+        java.util.OptionalLong fingerprint = replicated.of(r);
+        return fingerprint.isPresent() && window.offer(r.offset(), fingerprint.getAsLong());
     }
 
     private static Resume notFound(long targetEnd, long lastTargetOffset, String detail) {

@@ -26,6 +26,12 @@ public class MirrorRecord {
     public byte[] value;
     public String[] headerKeys;
     public byte[][] headerValues;
+    /**
+     * Set by the replication step on a record a transform or the record function dropped: it goes on to the offset
+     * tracker only, which notes its offset as processed (for exact translation of group offsets at it) and never
+     * passes it to the sink.
+     */
+    public boolean dropped;
 
     public MirrorRecord() {}
 

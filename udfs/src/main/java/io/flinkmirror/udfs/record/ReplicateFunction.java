@@ -3,6 +3,9 @@ package io.flinkmirror.udfs.record;
 import io.flinkmirror.udfs.metrics.MirrorMetrics;
 import io.flinkmirror.udfs.metrics.WindowedStats;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
+import io.flinkmirror.udfs.transform.ErrorTolerance;
+import io.flinkmirror.udfs.transform.RecordTransformer;
+import io.flinkmirror.udfs.transform.TransformException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +17,8 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replication step of one flow {@code source->target}: names the target topic with the
@@ -25,6 +30,14 @@ import org.apache.flink.util.Collector;
  * provenance header {@value #ORIGIN_HEADER} carries the alias of the cluster where the record was first written: it is
  * added on the first hop, kept on later hops, and a record whose origin is the target cluster is dropped here.
  *
+ * <p>With transforms or a record function configured ({@link RecordTransformer}), each record passes through them
+ * after loop prevention and after its target topic is set, before the provenance header is added: first the Kafka
+ * Connect transforms in {@code transforms} order, then the record function. A record they drop is not written: it is
+ * passed on marked {@link MirrorRecord#dropped}, so that the offset tracker learns its offset was processed (group
+ * offsets at it translate to the next record written) and stops it, and counted in {@code records-filtered}; a
+ * record they fail on stops the job, or with {@code errors.tolerance = all} is skipped, counted in
+ * {@code records-skipped-on-error} and logged (at most one line per 10 s). Without them, records are never converted.
+ *
  * <p>Metrics per source partition (group {@code topic.<t>.partition.<p>}, see {@link MirrorMetrics}):
  * {@code record-count}, {@code record-rate}, {@code byte-count}, {@code byte-rate} (key, value and header bytes) and
  * {@code record-age-ms-min/max/avg} (now minus the record's timestamp when it is read).
@@ -32,6 +45,9 @@ import org.apache.flink.util.Collector;
 public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecord> {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicateFunction.class);
+    /** At most one log line per this many milliseconds about records skipped on errors. */
+    private static final long SKIP_LOG_INTERVAL_MS = 10_000;
 
     /** Header carrying the alias of the cluster a record was first produced to. */
     public static final String ORIGIN_HEADER = "flink-mirror.origin";
@@ -41,12 +57,17 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
     private final ReplicationPolicy policy;
     private final boolean provenanceHeader;
     private RecordSizeLimit sizeLimit;
+    private RecordTransformer transformer;
 
     /** Per source topic: its target topic and its partitions' metrics. Looked up by the record's topic String. */
     private transient Map<String, TopicState> topics;
     private transient byte[] sourceAliasBytes;
     private transient byte[] targetAliasBytes;
     private transient Counter loopDropped;
+    private transient Counter filtered;
+    private transient Counter skippedOnError;
+    private transient long lastSkipLogMillis;
+    private transient long skipsNotLogged;
 
     public ReplicateFunction(String sourceAlias, String targetAlias, ReplicationPolicy policy,
                              boolean provenanceHeader) {
@@ -62,27 +83,47 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
         return this;
     }
 
+    /**
+     * Runs the flow's transforms and record function on every record (see the class javadoc); an inactive
+     * transformer (nothing configured) is not used at all.
+     */
+    public ReplicateFunction withTransformer(RecordTransformer recordTransformer) {
+        this.transformer = recordTransformer == null || !recordTransformer.active() ? null : recordTransformer;
+        return this;
+    }
+
     @Override
-    public void open(OpenContext openContext) {
+    public void open(OpenContext openContext) throws Exception {
         topics = new HashMap<>();
         sourceAliasBytes = sourceAlias.getBytes(StandardCharsets.UTF_8);
         targetAliasBytes = targetAlias.getBytes(StandardCharsets.UTF_8);
         loopDropped = getRuntimeContext().getMetricGroup().counter("records-dropped-loop");
-    }
-
-    @Override
-    public void close() {
-        if (sizeLimit != null) {
-            sizeLimit.close();
+        filtered = getRuntimeContext().getMetricGroup().counter("records-filtered");
+        skippedOnError = getRuntimeContext().getMetricGroup().counter("records-skipped-on-error");
+        if (transformer != null) {
+            transformer.open();
+            LOG.info("{}->{} applying {}", sourceAlias, targetAlias, transformer);
         }
     }
 
     @Override
-    public void processElement(MirrorRecord record, Context ctx, Collector<MirrorRecord> out) {
+    public void close() throws Exception {
+        if (sizeLimit != null) {
+            sizeLimit.close();
+        }
+        if (transformer != null) {
+            transformer.close();
+        }
+    }
+
+    @Override
+    public void processElement(MirrorRecord in, Context ctx, Collector<MirrorRecord> out) {
+        MirrorRecord record = in;
+        boolean addOrigin = false;
         if (provenanceHeader) {
             byte[] origin = record.lastHeader(ORIGIN_HEADER);
             if (origin == null) {
-                record.addHeader(ORIGIN_HEADER, sourceAliasBytes);
+                addOrigin = true;
             } else if (java.util.Arrays.equals(origin, targetAliasBytes)) {
                 loopDropped.inc();
                 return;
@@ -94,11 +135,51 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
             topics.put(record.sourceTopic, topic);
         }
         record.targetTopic = topic.targetTopic;
+        if (transformer != null) {
+            record = transform(record);
+            if (record == null) {
+                in.dropped = true; // to the offset tracker only, never to the sink
+                in.targetTopic = topic.targetTopic;
+                out.collect(in);
+                return;
+            }
+        }
+        if (addOrigin && record.lastHeader(ORIGIN_HEADER) == null) {
+            record.addHeader(ORIGIN_HEADER, sourceAliasBytes);
+        }
         if (sizeLimit != null) {
             sizeLimit.check(record, topic.maxMessageBytes, sourceAlias + "->" + targetAlias);
         }
         topic.metrics(record).record(record);
         out.collect(record);
+    }
+
+    /** The transformed record, or null if it was dropped or skipped (counted, logged). */
+    private MirrorRecord transform(MirrorRecord record) {
+        MirrorRecord result;
+        try {
+            result = transformer.apply(record);
+        } catch (TransformException e) {
+            if (!e.tolerable() || transformer.tolerance() == ErrorTolerance.NONE) {
+                throw e;
+            }
+            skippedOnError.inc();
+            String source = record.sourceTopic + "-" + record.partition + "@" + record.offset;
+            long now = System.currentTimeMillis();
+            if (now - lastSkipLogMillis >= SKIP_LOG_INTERVAL_MS) {
+                LOG.warn("{} (errors.tolerance = all: record {} skipped{})", e.getMessage(), source,
+                        skipsNotLogged == 0 ? "" : "; " + skipsNotLogged + " more skipped since the last such line");
+                lastSkipLogMillis = now;
+                skipsNotLogged = 0;
+            } else {
+                skipsNotLogged++;
+            }
+            return null;
+        }
+        if (result == null) {
+            filtered.inc();
+        }
+        return result;
     }
 
     private final class TopicState {

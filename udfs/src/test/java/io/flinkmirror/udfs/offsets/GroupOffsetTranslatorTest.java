@@ -66,4 +66,35 @@ class GroupOffsetTranslatorTest {
     void shouldTranslateTheEndOfTheLastRunToTheNextTargetOffset() {
         assertThat(GroupOffsetTranslator.translate(runs(), TP, 110, new Source())).isEqualTo(OptionalLong.of(510));
     }
+
+    @Test
+    void shouldTranslateOffsetsOfDroppedRecordsAroundTheRunsToTheNextRecordWritten() {
+        // A transaction processed source offsets 95..114: 100..109 written, 95..99 and 110..114 dropped (transforms).
+        OffsetRuns runs = runs();
+        runs.seen(95, 115, true);
+        Source source = new Source(95L, 96L, 97L, 98L, 99L, 110L, 111L, 112L, 113L, 114L);
+
+        assertThat(GroupOffsetTranslator.translate(runs, TP, 95, source)).isEqualTo(OptionalLong.of(500));
+        assertThat(GroupOffsetTranslator.translate(runs, TP, 99, source)).isEqualTo(OptionalLong.of(500));
+        assertThat(GroupOffsetTranslator.translate(runs, TP, 111, source)).isEqualTo(OptionalLong.of(510));
+        assertThat(GroupOffsetTranslator.translate(runs, TP, 115, source)).isEqualTo(OptionalLong.of(510));
+        assertThat(source.asked).isEmpty();
+        // Before what was processed, the source decides as before: record 94 may have been written earlier.
+        assertThat(GroupOffsetTranslator.translate(runs, TP, 94, new Source(94L))).isEmpty();
+        assertThat(GroupOffsetTranslator.translate(runs, TP, 116, new Source(115L))).isEmpty();
+    }
+
+    @Test
+    void shouldNotClaimDroppedRecordsBeforeTheFirstRunOfALaterTransaction() {
+        OffsetRuns runs = runs();
+        runs.append(new long[] {120}, new long[] {5}, 510);
+        runs.seen(112, 125, false);
+
+        // 110..119 is a gap between runs anyway; only the tail counts from a later transaction.
+        assertThat(runs.headDropped).isZero();
+        assertThat(GroupOffsetTranslator.translate(runs, TP, 124, new Source(124L))).isEqualTo(OptionalLong.of(514));
+        assertThat(GroupOffsetTranslator.translate(runs, TP, 125, new Source())).isEqualTo(OptionalLong.of(515));
+        runs.prune(1);
+        assertThat(runs.headDropped).isZero();
+    }
 }

@@ -75,4 +75,60 @@ class ReplicateFunctionTest {
         assertThat(new String(out.get(0).lastHeader(ReplicateFunction.ORIGIN_HEADER), StandardCharsets.UTF_8))
                 .isEqualTo("C");
     }
+
+    private static io.flinkmirror.udfs.transform.RecordTransformer dropDebug(
+            io.flinkmirror.udfs.transform.ErrorTolerance tolerance, String function) {
+        java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+        props.put("transforms", "dropDebug");
+        props.put("transforms.dropDebug.type", "org.apache.kafka.connect.transforms.Filter");
+        props.put("transforms.dropDebug.predicate", "isDebug");
+        props.put("predicates", "isDebug");
+        props.put("predicates.isDebug.type", "org.apache.kafka.connect.transforms.predicates.HasHeaderKey");
+        props.put("predicates.isDebug.name", "debug");
+        return new io.flinkmirror.udfs.transform.RecordTransformer("A->B", "A", props, java.util.Map.of(), function,
+                "flink.record.function.class", java.util.Map.of(), tolerance);
+    }
+
+    @Test
+    void shouldMarkRecordsATransformDropsForTheOffsetTrackerOnlyAndAddTheOriginAfterTransforms() throws Exception {
+        List<MirrorRecord> out = run(new ReplicateFunction("A", "B", new IdentityReplicationPolicy(), true)
+                        .withTransformer(dropDebug(io.flinkmirror.udfs.transform.ErrorTolerance.NONE, null)),
+                record("orders", "debug", "1"), record("orders", "h", "v"));
+
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).dropped).isTrue();
+        assertThat(out.get(0).targetTopic).isEqualTo("orders");
+        assertThat(out.get(1).dropped).isFalse();
+        assertThat(out.get(1).headerKeys).containsExactly("h", ReplicateFunction.ORIGIN_HEADER);
+    }
+
+    @Test
+    void shouldSkipRecordsTheRecordFunctionFailsOnWithToleranceAllAndFailWithNone() throws Exception {
+        List<MirrorRecord> out = run(new ReplicateFunction("A", "B", new DefaultReplicationPolicy(), false)
+                        .withTransformer(dropDebug(io.flinkmirror.udfs.transform.ErrorTolerance.ALL,
+                                FailOnHeader.class.getName())),
+                record("orders", "fail", "1"), record("orders", "h", "v"));
+        // Skipped like a dropped record: only the offset tracker sees it.
+        assertThat(out).extracting(r -> r.dropped).containsExactly(true, false);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(
+                        new ReplicateFunction("A", "B", new DefaultReplicationPolicy(), false)
+                                .withTransformer(dropDebug(io.flinkmirror.udfs.transform.ErrorTolerance.NONE,
+                                        FailOnHeader.class.getName())), record("orders", "fail", "1")))
+                .hasStackTraceContaining("A->B record function " + FailOnHeader.class.getName()
+                        + " (flink.record.function.class) failed on record orders-3@42");
+    }
+
+    /** Fails on records with a 'fail' header (test). */
+    public static class FailOnHeader implements io.flinkmirror.udfs.transform.RecordFunction {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public MirrorRecord apply(MirrorRecord record) {
+            if (record.lastHeader("fail") != null) {
+                throw new IllegalStateException("bad record");
+            }
+            return record;
+        }
+    }
 }
