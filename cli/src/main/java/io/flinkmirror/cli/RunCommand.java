@@ -86,8 +86,13 @@ final class RunCommand implements Callable<Integer> {
         long prepared;
         try {
             // The preflight learns every cluster's id on its way; without it, they are asked for on their own.
-            clusterIds = skipPreflight ? ClusterIds.of(mirrorConfig, Duration.ofSeconds(15))
-                    : Preflight.check(mirrorConfig, Duration.ofSeconds(15));
+            if (skipPreflight) {
+                clusterIds = ClusterIds.of(mirrorConfig, Duration.ofSeconds(15));
+            } else {
+                Preflight.Report report = Preflight.run(mirrorConfig, Duration.ofSeconds(15));
+                clusterIds = report.clusterIds();
+                job.withoutTopicAclSync(report.topicAclSyncOff());
+            }
             state.prepare(conf, flows, clusterIds, fresh ? "--fresh" : null);
             prepared = System.nanoTime();
             running.set(join(cluster).submit(job, conf, parallelism));

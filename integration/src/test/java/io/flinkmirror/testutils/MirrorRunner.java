@@ -72,11 +72,14 @@ public final class MirrorRunner implements AutoCloseable {
     /** Starts the job, passing each flow's replicated records through {@code beforeSink}. */
     public static MirrorRunner start(Map<String, String> props,
             BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink) throws Exception {
-        MirrorConfig config = MirrorConfig.parse(props);
-        MirrorJob job = new MirrorJob(config, beforeSink);
+        return start(new MirrorJob(MirrorConfig.parse(props), beforeSink));
+    }
+
+    /** Starts {@code job} as built (e.g. with the flows the preflight turned topic ACL sync off for). */
+    public static MirrorRunner start(MirrorJob job) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(job.flinkConfiguration());
         job.build(env);
-        return new MirrorRunner(env.executeAsync(job.jobName()), config);
+        return new MirrorRunner(env.executeAsync(job.jobName()), job.config());
     }
 
     /** The newest completed checkpoint ({@code chk-N} with a {@code _metadata} file) under {@code dir}. */
@@ -162,7 +165,7 @@ public final class MirrorRunner implements AutoCloseable {
         }
     }
 
-    private String jobStatus() {
+    public String jobStatus() {
         try {
             return client.getJobStatus().get(5, TimeUnit.SECONDS).toString();
         } catch (Exception e) {

@@ -7,6 +7,8 @@ import io.flinkmirror.job.source.OneSplitPerPartitionSource;
 import io.flinkmirror.job.source.throttle.ThrottledSource;
 import io.flinkmirror.job.topics.MirrorTopicSubscriber;
 import io.flinkmirror.job.topics.TargetTopicManager;
+import io.flinkmirror.job.topics.TopicAclSync;
+import io.flinkmirror.udfs.acl.TopicAclMapping;
 import io.flinkmirror.udfs.offsets.EncodedRecord;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
@@ -40,12 +42,13 @@ final class KafkaConnectors {
 
     /**
      * The flow's Kafka source: its topics as {@link FlowConfig#topicSelector()} picks them (target topics created on
-     * the way), one split per partition, started without state from what the target holds; it tells Flink when it
-     * is catching up if {@code backlogInterval} (the checkpoint interval then) is not null; throttled to the flow's
-     * {@code flink.throttle.bytes.per.second} when it has one ({@link ThrottledSource}).
+     * the way, topic ACLs synced too if {@code syncTopicAcls}), one split per partition, started without state from
+     * what the target holds; it tells Flink when it is catching up if {@code backlogInterval} (the checkpoint interval
+     * then) is not null; throttled to the flow's {@code flink.throttle.bytes.per.second} when it has one
+     * ({@link ThrottledSource}).
      */
     static Source<MirrorRecord, ?, ?> source(FlowConfig flow, String transactionalIdPrefix,
-                                             Duration backlogInterval) {
+                                             Duration backlogInterval, boolean syncTopicAcls) {
         Properties props = new Properties();
         props.putAll(flow.sourceConsumerProps());
         Object isolation = props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -67,7 +70,7 @@ final class KafkaConnectors {
         KafkaSource<MirrorRecord> source = KafkaSource.<MirrorRecord>builder()
                 .setProperties(props)
                 .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), flow.topicSelector(), topics,
-                        flow.targetAdminProps()))
+                        flow.targetAdminProps(), syncTopicAcls ? topicAclSync(flow) : null))
                 // Without state, resume from what the target holds; the source group's offsets are for lag only.
                 .setStartingOffsets(startingOffsets)
                 .setDeserializer(new MirrorRecordDeserializer())
@@ -79,6 +82,16 @@ final class KafkaConnectors {
         }
         return new ThrottledSource<>(flow.name(), oneSplit, ReplicateFunction::sizeInBytes,
                 flow.throttleBytesPerSecond());
+    }
+
+    /** The flow's topic ACL sync ({@code sync.topic.acls.*}), run by its topic discovery. */
+    static TopicAclSync topicAclSync(FlowConfig flow) {
+        return new TopicAclSync(flow.source(), flow.target(),
+                new TopicAclMapping(flow.source(), flow.replicationPolicy(), flow.topicSelector()),
+                flow.syncTopicAclsInterval(), flow.topicAclsTopic(),
+                flow.replicationPolicy().topicAclsTopic(flow.target()), Preflight.principal(flow.sourceAdminProps()),
+                Preflight.principal(flow.targetAdminProps()), flow.targetProducerProps(), flow.targetConsumerProps(),
+                flow.sourceConsumerProps());
     }
 
     /**

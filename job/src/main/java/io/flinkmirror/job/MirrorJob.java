@@ -18,6 +18,9 @@ import io.flinkmirror.udfs.record.RecordSizeLimit;
 import io.flinkmirror.udfs.record.ReplicateFunction;
 import io.flinkmirror.udfs.record.ReplicatedRecords;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.BiFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -72,6 +75,8 @@ public final class MirrorJob {
     private final BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink;
     private SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> committerDecorator =
             c -> c;
+    /** Flows whose topic ACL sync the preflight turned off (rights missing; it logged why). */
+    private final Set<String> topicAclSyncOff = new HashSet<>();
 
     public MirrorJob(MirrorConfig config) {
         this(config, (flow, records) -> records);
@@ -95,6 +100,15 @@ public final class MirrorJob {
     public MirrorJob withCommitterDecorator(
             SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> decorator) {
         this.committerDecorator = decorator;
+        return this;
+    }
+
+    /**
+     * Turns topic ACL sync off for the named flows ({@code A->B}): the preflight found rights missing for it and said
+     * so in one WARN line each ({@link Preflight.Report#topicAclSyncOff()}).
+     */
+    public MirrorJob withoutTopicAclSync(Collection<String> flows) {
+        topicAclSyncOff.addAll(flows);
         return this;
     }
 
@@ -159,13 +173,16 @@ public final class MirrorJob {
     private void addFlow(StreamExecutionEnvironment env, FlowConfig flow) {
         String a = flow.source();
         String b = flow.target();
-        LOG.info("{} replicating with {} ({}), topic refresh every {}{}", flow.name(),
+        boolean syncTopicAcls = flow.syncTopicAcls() && !topicAclSyncOff.contains(flow.name());
+        LOG.info("{} replicating with {} ({}), topic refresh every {}, topic ACL sync {}{}", flow.name(),
                 flow.replicationPolicy().getClass().getSimpleName(),
                 flow.exactlyOnce() ? "exactly-once" : "at-least-once", flow.refreshTopicsInterval(),
+                syncTopicAcls ? "every " + flow.syncTopicAclsInterval() : "off",
                 flow.recordTransformer().active() ? ", " + flow.recordTransformer() : "");
 
         DataStream<MirrorRecord> records = env
-                .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow), backlogInterval()),
+                .fromSource(KafkaConnectors.source(flow, transactionalIdPrefix(flow), backlogInterval(),
+                                syncTopicAcls),
                         WatermarkStrategy.noWatermarks(), MirrorOperator.SOURCE.displayName(a, b))
                 .uid(MirrorOperator.SOURCE.uid(a, b));
 

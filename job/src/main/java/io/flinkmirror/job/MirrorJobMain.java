@@ -60,10 +60,11 @@ public final class MirrorJobMain implements Callable<Integer> {
     /** Loads and checks the config; errors a user can fix become one-line messages (see {@link #main}). */
     public static MirrorJob prepare(Path file, boolean skipPreflight) {
         MirrorConfig config = MirrorConfig.load(file);
+        MirrorJob job = new MirrorJob(config);
         if (!skipPreflight) {
-            Preflight.check(config, Duration.ofSeconds(15));
+            job.withoutTopicAclSync(Preflight.run(config, Duration.ofSeconds(15)).topicAclSyncOff());
         }
-        return new MirrorJob(config);
+        return job;
     }
 
     /** Runs the job's command line in this JVM (errors a user can fix: one line on stderr, code 2). */

@@ -2,6 +2,7 @@ package io.flinkmirror.job;
 
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
+import io.flinkmirror.job.topics.TopicAclSync;
 import io.flinkmirror.udfs.topic.TopicSelector;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -42,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>What is checked on the source: READ on every visible topic the flow replicates (DESCRIBE_CONFIGS too when
  * {@code sync.topic.configs.enabled}), and READ on the job's consumer group. Topics the principal may not even
  * DESCRIBE are invisible to it, so they cannot be reported. On the target: WRITE on the flow's target topics that
- * already exist. Other target rights (CREATE, transactional ids) are only known when the job first uses them.
+ * already exist. Other target rights (CREATE, transactional ids) are only known when the job first uses them. The
+ * cluster rights of topic ACL sync are checked too, but their absence only turns that sync off ({@link #run}).
  */
 public final class Preflight {
 
@@ -62,13 +65,33 @@ public final class Preflight {
     }
 
     /**
+     * What the preflight found besides failures.
+     *
+     * @param clusterIds       each cluster's Kafka cluster id, by alias
+     * @param topicAclSyncOff  flows ({@code A->B}) whose topic ACL sync lacks rights: turned off, one WARN each
+     */
+    public record Report(Map<String, String> clusterIds, Set<String> topicAclSyncOff) {}
+
+    /**
      * Connects to every cluster of {@code config} and fails with a one-line message if one cannot be used; returns
      * each cluster's Kafka cluster id by alias.
      */
     public static Map<String, String> check(MirrorConfig config, Duration timeout) {
+        return run(config, timeout).clusterIds();
+    }
+
+    /**
+     * As {@link #check}, also reporting the flows whose topic ACL sync must be off: with
+     * {@code sync.topic.acls.enabled}, the source principal needs DESCRIBE on the source cluster (to read ACLs) and
+     * the target principal ALTER on the target cluster (to create and delete them). A missing right is no failure:
+     * one WARN per flow names the principals, rights and clusters, and the job runs without ACL sync for that flow
+     * ({@link MirrorJob#withoutTopicAclSync}).
+     */
+    public static Report run(MirrorConfig config, Duration timeout) {
         long start = System.nanoTime();
         Map<String, Map<String, String>> clusters = config.clusterAdminProps();
         Map<String, String> ids = new LinkedHashMap<>();
+        Set<String> aclSyncOff = new java.util.LinkedHashSet<>();
         try (Admins admins = new Admins(timeout)) {
             clusters.forEach((alias, props) -> {
                 admins.run(alias, props, admin -> null); // connects: the cluster answers and tells its id
@@ -79,11 +102,45 @@ public final class Preflight {
                         admin -> checkSourceAcls(admin, flow, timeout));
                 admins.run(flow.target(), flow.targetAdminProps(),
                         admin -> checkTargetAcls(admin, flow, topics, timeout));
+                if (flow.syncTopicAcls() && !checkTopicAclSyncRights(admins, flow, timeout)) {
+                    aclSyncOff.add(flow.name());
+                }
             }
         }
         LOG.info("Preflight: clusters {} answered and rights checked in {} ms", clusters.keySet(),
                 (System.nanoTime() - start) / 1_000_000);
-        return ids;
+        return new Report(Map.copyOf(ids), Set.copyOf(aclSyncOff));
+    }
+
+    /**
+     * Whether the flow's principals hold the cluster rights topic ACL sync needs (as the brokers report them through
+     * describeCluster's authorized operations); logs one WARN naming what is missing otherwise.
+     */
+    private static boolean checkTopicAclSyncRights(Admins admins, FlowConfig flow, Duration timeout) {
+        List<String> missing = new ArrayList<>();
+        Set<AclOperation> source = admins.run(flow.source(), flow.sourceAdminProps(),
+                admin -> clusterOperations(admin, timeout));
+        if (source != null && !source.contains(AclOperation.DESCRIBE) && !source.contains(AclOperation.ALL)) {
+            missing.add(TopicAclSync.missingRight(principal(flow.sourceAdminProps()), "DESCRIBE on the cluster",
+                    "source cluster '" + flow.source() + "'", "read its topic ACLs"));
+        }
+        Set<AclOperation> target = admins.run(flow.target(), flow.targetAdminProps(),
+                admin -> clusterOperations(admin, timeout));
+        if (target != null && !target.contains(AclOperation.ALTER) && !target.contains(AclOperation.ALL)) {
+            missing.add(TopicAclSync.missingRight(principal(flow.targetAdminProps()), "ALTER on the cluster",
+                    "target cluster '" + flow.target() + "'", "create and delete its topic ACLs"));
+        }
+        if (missing.isEmpty()) {
+            return true;
+        }
+        LOG.warn(TopicAclSync.rightsMissingMessage(flow.name(), missing));
+        return false;
+    }
+
+    /** The operations the principal may perform on the cluster resource, or null if the broker does not say. */
+    private static Set<AclOperation> clusterOperations(Admin admin, Duration timeout) throws Exception {
+        return admin.describeCluster(new DescribeClusterOptions().includeAuthorizedOperations(true))
+                .authorizedOperations().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Something to do with a connected admin client; checked exceptions are reported like connection failures. */
@@ -243,7 +300,7 @@ public final class Preflight {
     }
 
     /** {@code User:<name>} from a SASL JAAS config's username (never its password), or a generic description. */
-    static String principal(Map<String, String> clientProps) {
+    public static String principal(Map<String, String> clientProps) {
         String jaas = clientProps.get(SaslConfigs.SASL_JAAS_CONFIG);
         if (jaas != null) {
             Matcher m = JAAS_USERNAME.matcher(jaas);

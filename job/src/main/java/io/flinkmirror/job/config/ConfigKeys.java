@@ -83,6 +83,13 @@ final class ConfigKeys {
             "sync.topic.configs.interval.seconds", "10",
             "Seconds between config syncs of existing remote topics, checked at each topic refresh (new "
                     + "topics get their configs at creation). MM2's default is 600.");
+    static final ConfigKey<Boolean> SYNC_TOPIC_ACLS_ENABLED = ConfigKey.bool("sync.topic.acls.enabled", "true",
+            "Whether topic ACLs of replicated topics are copied to the target (literal and prefixed; ALLOW WRITE "
+                    + "not copied, ALLOW ALL becomes READ), and the copies this flow created are removed when their "
+                    + "source ACL goes. Needs DESCRIBE on the source cluster and ALTER on the target cluster.");
+    static final ConfigKey<Duration> SYNC_TOPIC_ACLS_INTERVAL = ConfigKey.seconds(
+            "sync.topic.acls.interval.seconds", "10",
+            "Seconds between topic ACL syncs, checked at each topic refresh; 0 disables. MM2's default is 600.");
     static final ConfigKey<List<String>> CONFIG_PROPERTIES_EXCLUDE = ConfigKey.regexes("config.properties.exclude",
             "follower\\.replication\\.throttled\\.replicas, leader\\.replication\\.throttled\\.replicas, "
                     + "message\\.timestamp\\.difference\\.max\\.ms, message\\.timestamp\\.type, "
@@ -221,7 +228,8 @@ final class ConfigKeys {
             INTERNAL_TOPIC_SEPARATOR_ENABLED);
     static final List<ConfigKey<?>> TOPIC_KEYS = List.of(TOPICS, TOPICS_EXCLUDE, TOPIC_FILTER_CLASS,
             REPLICATION_FACTOR, REFRESH_TOPICS_ENABLED, REFRESH_TOPICS_INTERVAL, SYNC_TOPIC_CONFIGS_ENABLED,
-            SYNC_TOPIC_CONFIGS_INTERVAL, CONFIG_PROPERTIES_EXCLUDE, HEARTBEATS_REPLICATION_ENABLED);
+            SYNC_TOPIC_CONFIGS_INTERVAL, SYNC_TOPIC_ACLS_ENABLED, SYNC_TOPIC_ACLS_INTERVAL, CONFIG_PROPERTIES_EXCLUDE,
+            HEARTBEATS_REPLICATION_ENABLED);
     static final List<ConfigKey<?>> OFFSET_KEYS = List.of(GROUPS, GROUPS_EXCLUDE, GROUP_FILTER_CLASS,
             REFRESH_GROUPS_ENABLED, REFRESH_GROUPS_INTERVAL, EMIT_CHECKPOINTS_ENABLED, EMIT_CHECKPOINTS_INTERVAL,
             SYNC_GROUP_OFFSETS_ENABLED, SYNC_GROUP_OFFSETS_INTERVAL, EMIT_OFFSET_SYNCS_ENABLED,

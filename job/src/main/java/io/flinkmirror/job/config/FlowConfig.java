@@ -46,8 +46,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  *
  * <h2>Differences from MirrorMaker 2</h2>
  * {@code replication.factor} defaults to -1 (keep the source topic's; MM2: 2), {@code refresh.topics.interval.seconds}
- * to 10 (MM2: 600), {@code offset-syncs.topic.location} to target (MM2: source). An interval of {@link Duration#ZERO}
- * means disabled, whether set to 0 or switched off by its {@code *.enabled=false} key.
+ * and {@code sync.topic.acls.interval.seconds} to 10 (MM2: 600), {@code offset-syncs.topic.location} to target (MM2:
+ * source). An interval of {@link Duration#ZERO} means disabled, whether set to 0 or switched off by its
+ * {@code *.enabled=false} key.
  */
 public final class FlowConfig implements Serializable {
 
@@ -82,6 +83,7 @@ public final class FlowConfig implements Serializable {
     private final int heartbeatsTopicReplicationFactor;
     private final boolean syncTopicConfigs;
     private final Duration syncTopicConfigsInterval;
+    private final Duration syncTopicAclsInterval;
     private final List<String> configPropertiesExclude;
     private final Duration refreshTopicsInterval;
     private final Duration refreshGroupsInterval;
@@ -123,6 +125,8 @@ public final class FlowConfig implements Serializable {
         this.heartbeatsTopicReplicationFactor = settings.get(ConfigKeys.HEARTBEATS_TOPIC_REPLICATION_FACTOR);
         this.syncTopicConfigs = settings.get(ConfigKeys.SYNC_TOPIC_CONFIGS_ENABLED);
         this.syncTopicConfigsInterval = settings.get(ConfigKeys.SYNC_TOPIC_CONFIGS_INTERVAL);
+        this.syncTopicAclsInterval = settings.interval(ConfigKeys.SYNC_TOPIC_ACLS_ENABLED,
+                ConfigKeys.SYNC_TOPIC_ACLS_INTERVAL);
         this.configPropertiesExclude = settings.get(ConfigKeys.CONFIG_PROPERTIES_EXCLUDE);
         this.refreshTopicsInterval = settings.interval(ConfigKeys.REFRESH_TOPICS_ENABLED,
                 ConfigKeys.REFRESH_TOPICS_INTERVAL);
@@ -285,6 +289,21 @@ public final class FlowConfig implements Serializable {
     /** Time between topic configuration syncs ({@code sync.topic.configs.interval.seconds}). */
     public Duration syncTopicConfigsInterval() {
         return syncTopicConfigsInterval;
+    }
+
+    /** Whether topic ACLs are synced to the target ({@code sync.topic.acls.enabled} and a non-zero interval). */
+    public boolean syncTopicAcls() {
+        return !syncTopicAclsInterval.isZero();
+    }
+
+    /** Time between topic ACL syncs; zero when disabled (our default 10 s, MM2's 600 s). */
+    public Duration syncTopicAclsInterval() {
+        return syncTopicAclsInterval;
+    }
+
+    /** Name of the topic on the target recording the topic ACLs this flow created there. */
+    public String topicAclsTopic() {
+        return replicationPolicy.topicAclsTopic(source);
     }
 
     /** Regexes of topic configuration properties never synced ({@code config.properties.exclude}). */

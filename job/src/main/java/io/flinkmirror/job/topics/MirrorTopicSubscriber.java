@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The source side's topic discovery for one flow. KafkaSource's enumerator calls it at start and then every
  * {@code refresh.topics.interval.seconds}: it selects the source topics MirrorMaker 2 would replicate and, before
  * handing their partitions to the readers, brings the target topics up to date through {@link TargetTopicManager}.
- * New topics and partitions are therefore replicated without a restart, and never before their target exists.
+ * New topics and partitions are therefore replicated without a restart, and never before their target exists. Topic
+ * ACLs are synced on the same occasion when due ({@link TopicAclSync}).
  */
 public final class MirrorTopicSubscriber implements KafkaSubscriber {
 
@@ -35,15 +36,23 @@ public final class MirrorTopicSubscriber implements KafkaSubscriber {
     private final TopicSelector selector;
     private final TargetTopicManager manager;
     private final HashMap<String, Object> targetAdminProps;
+    private final TopicAclSync aclSync;
 
     private transient Map<String, Integer> known;
 
     public MirrorTopicSubscriber(String flow, TopicSelector selector, TargetTopicManager manager,
                                  Map<String, ?> targetAdminProps) {
+        this(flow, selector, manager, targetAdminProps, null);
+    }
+
+    /** A subscriber that also syncs topic ACLs at each discovery when they are due ({@code aclSync} may be null). */
+    public MirrorTopicSubscriber(String flow, TopicSelector selector, TargetTopicManager manager,
+                                 Map<String, ?> targetAdminProps, TopicAclSync aclSync) {
         this.flow = flow;
         this.selector = selector;
         this.manager = manager;
         this.targetAdminProps = new HashMap<>(targetAdminProps);
+        this.aclSync = aclSync;
     }
 
     @Override
@@ -58,6 +67,9 @@ public final class MirrorTopicSubscriber implements KafkaSubscriber {
             Map<String, TopicDescription> descriptions = describe(sourceAdmin, topics);
             try (Admin target = Admin.create(targetAdminProps)) {
                 manager.sync(sourceAdmin, target, descriptions);
+                if (aclSync != null) {
+                    aclSync.maybeSync(sourceAdmin, target); // never throws: ACLs never stop the data
+                }
             }
             Set<TopicPartition> partitions = new HashSet<>();
             descriptions.values().forEach(d -> d.partitions().forEach(

@@ -153,7 +153,7 @@ class MirrorConfigTest {
         connectKeys.put("dedicated.mode.enable.internal.rest", "true");
         connectKeys.put("exactly.once.source.support", "enabled");
         connectKeys.put("offset.flush.interval.ms", "10000");
-        connectKeys.put("sync.topic.acls.enabled", "false");
+        connectKeys.put("consumer.poll.timeout.ms", "500");
         connectKeys.put("B.offset.storage.topic", "mm2-offsets");
         connectKeys.put("status.storage.topic", "mm2-status");
         connectKeys.put("config.storage.topic", "mm2-configs");

@@ -95,6 +95,11 @@ public class DefaultReplicationPolicy implements ReplicationPolicy {
     }
 
     @Override
+    public String topicAclsTopic(String clusterAlias) {
+        return "mm2-topic-acls" + internalSeparator() + clusterAlias + internalSuffix();
+    }
+
+    @Override
     public String checkpointsTopic(String clusterAlias) {
         return clusterAlias + checkpointsTopicSuffix();
     }

@@ -1,6 +1,7 @@
 package io.flinkmirror.udfs.policy;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -28,6 +29,26 @@ public interface ReplicationPolicy extends Serializable {
         return Pattern.compile(".*");
     }
 
+    /**
+     * The prefix shared by the remote names of every source topic starting with {@code prefix}, or null when the
+     * policy cannot name one. A prefix can be named when the policy builds a remote name as fixed text followed by the
+     * source name ({@code A.} + name for the default policy, nothing for the identity policy): then a topic starts with
+     * {@code prefix} exactly when its remote name starts with the answer. This default checks that on a few probe
+     * names and answers null for policies that rename otherwise (a suffix, a rewrite).
+     */
+    default String remoteTopicPrefix(String sourceClusterAlias, String prefix) {
+        String remote = formatRemoteTopic(sourceClusterAlias, prefix);
+        if (remote == null) {
+            return null;
+        }
+        for (String probe : List.of("x", "-0", ".y", "_z")) {
+            if (!(remote + probe).equals(formatRemoteTopic(sourceClusterAlias, prefix + probe))) {
+                return null;
+            }
+        }
+        return remote;
+    }
+
     /** Name of the topic on the cluster where it originated, following every hop back. */
     default String originalTopic(String topic) {
         String upstream = upstreamTopic(topic);
@@ -45,6 +66,15 @@ public interface ReplicationPolicy extends Serializable {
     /** Name of the offset-syncs topic for replication into {@code clusterAlias}. */
     default String offsetSyncsTopic(String clusterAlias) {
         return "mm2-offset-syncs." + clusterAlias + ".internal";
+    }
+
+    /**
+     * Name of the topic, on the target cluster, recording which topic ACLs the flow from {@code clusterAlias} created
+     * there (Flink Mirror's own; MM2 keeps no such record). An {@code mm2-*.internal} name, so that neither MM2 nor
+     * Flink Mirror ever replicates it.
+     */
+    default String topicAclsTopic(String clusterAlias) {
+        return "mm2-topic-acls." + clusterAlias + ".internal";
     }
 
     /** Name of the checkpoints topic carrying group offsets translated from {@code clusterAlias}. */

@@ -23,6 +23,25 @@ class DefaultReplicationPolicyTest {
     }
 
     @Test
+    void namesTheRemotePrefixOfASourcePrefix() {
+        assertThat(dot.remoteTopicPrefix("A", "orders")).isEqualTo("A.orders");
+        assertThat(underscores.remoteTopicPrefix("A", "orders")).isEqualTo("A__orders");
+        IdentityReplicationPolicy identity = new IdentityReplicationPolicy(".", "A");
+        assertThat(identity.remoteTopicPrefix("A", "orders")).isEqualTo("orders");
+        assertThat(identity.remoteTopicPrefix("A", "heartbeats"))
+                .as("heartbeats is renamed, names starting with it are not").isNull();
+    }
+
+    @Test
+    void namesTheTopicAclsTopicAsAnInternalTopic() {
+        assertThat(dot.topicAclsTopic("A")).isEqualTo("mm2-topic-acls.A.internal");
+        assertThat(underscores.topicAclsTopic("A")).isEqualTo("mm2-topic-acls__A__internal");
+        assertThat(new DefaultReplicationPolicy("__", false).topicAclsTopic("A")).isEqualTo("mm2-topic-acls.A.internal");
+        assertThat(dot.isInternalTopic(dot.topicAclsTopic("A"))).isTrue();
+        assertThat(underscores.isInternalTopic(underscores.topicAclsTopic("A"))).isTrue();
+    }
+
+    @Test
     void nullSeparatorMeansDotAndEmptySeparatorIsRejected() {
         assertThat(new DefaultReplicationPolicy(null).separator()).isEqualTo(".");
         assertThatThrownBy(() -> new DefaultReplicationPolicy("")).isInstanceOf(IllegalArgumentException.class);
