@@ -49,7 +49,8 @@ class UserJarRecordFunctionIT extends TwoClusterTest {
 
             import io.flinkmirror.udfs.record.MirrorRecord;
             import io.flinkmirror.udfs.transform.RecordFunction;
-                        import java.util.Locale;
+            import java.nio.charset.StandardCharsets;
+            import java.util.Locale;
             import java.util.Map;
 
             /** Drops records whose key starts with the 'drop-prefix' option, upper-cases values, tags the others. */

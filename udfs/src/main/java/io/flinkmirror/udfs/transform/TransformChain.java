@@ -199,8 +199,9 @@ public final class TransformChain implements AutoCloseable {
         } catch (RuntimeException e) {
             String allowed = def == null ? "" : "; the options of " + className + " are "
                     + (def.names().isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(def.names())));
-            throw new IllegalArgumentException("Invalid options " + options + " of " + what + " (" + keys + "): "
-                    + e.getMessage() + allowed, e);
+            // Option names only: values may be credentials of a custom SMT.
+            throw new IllegalArgumentException("Invalid options " + options.keySet() + " of " + what + " (" + keys
+                    + "): " + e.getMessage() + allowed, e);
         }
     }
 
