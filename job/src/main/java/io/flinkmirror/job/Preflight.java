@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,7 +92,7 @@ public final class Preflight {
         long start = System.nanoTime();
         Map<String, Map<String, String>> clusters = config.clusterAdminProps();
         Map<String, String> ids = new LinkedHashMap<>();
-        Set<String> aclSyncOff = new java.util.LinkedHashSet<>();
+        Set<String> aclSyncOff = new LinkedHashSet<>();
         try (Admins admins = new Admins(timeout)) {
             clusters.forEach((alias, props) -> {
                 admins.run(alias, props, admin -> null); // connects: the cluster answers and tells its id

@@ -186,6 +186,9 @@ class MirrorConfigTest {
         assertThat(flow.offsetSyncsTopicReplicationFactor()).isEqualTo(-1);
         assertThat(flow.syncTopicConfigs()).isTrue();
         assertThat(flow.syncTopicConfigsInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(flow.syncTopicAcls()).isTrue();
+        assertThat(flow.syncTopicAclsInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(flow.topicAclsTopic()).isEqualTo("mm2-topic-acls.A.internal");
         assertThat(flow.refreshTopicsInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(flow.refreshGroupsInterval()).isEqualTo(Duration.ofMinutes(10));
         assertThat(flow.emitCheckpointsInterval()).isEqualTo(Duration.ofSeconds(60));
@@ -284,6 +287,19 @@ class MirrorConfigTest {
         assertThat(flow.emitHeartbeatsInterval()).isZero();
         assertThat(flow.syncGroupOffsets()).isTrue();
         assertThat(flow.syncGroupOffsetsInterval()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void topicAclSyncIsSwitchedOffByItsKeyOrAZeroIntervalPerFlow() {
+        Map<String, String> props = MirrorConfigValidationTest.base();
+        props.put("sync.topic.acls.interval.seconds", "30");
+        assertThat(MirrorConfig.parse(props).flows().get(0).syncTopicAclsInterval()).isEqualTo(Duration.ofSeconds(30));
+        props.put("A->B.sync.topic.acls.enabled", "false");
+        assertThat(MirrorConfig.parse(props).flows().get(0).syncTopicAcls()).isFalse();
+        props.remove("A->B.sync.topic.acls.enabled");
+        props.put("A->B.sync.topic.acls.interval.seconds", "0");
+        assertThat(MirrorConfig.parse(props).flows().get(0).syncTopicAcls()).isFalse();
+        assertThat(MirrorConfig.parse(props).ignoredKeys()).isEmpty();
     }
 
     @Test

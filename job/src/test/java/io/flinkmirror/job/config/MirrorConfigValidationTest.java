@@ -43,6 +43,11 @@ class MirrorConfigValidationTest {
                 bad("non-numeric refresh interval", with("A->B.refresh.topics.interval.seconds", "abc"),
                         "Invalid value 'abc' for key 'A->B.refresh.topics.interval.seconds': "
                                 + "expected a non-negative integer (seconds)"),
+                bad("negative ACL sync interval", with("A->B.sync.topic.acls.interval.seconds", "-10"),
+                        "Invalid value '-10' for key 'A->B.sync.topic.acls.interval.seconds': "
+                                + "expected a non-negative integer (seconds)"),
+                bad("non-boolean ACL sync switch", with("sync.topic.acls.enabled", "yes"),
+                        "'sync.topic.acls.enabled'", "'yes'"),
                 bad("negative checkpoints interval", with("emit.checkpoints.interval.seconds", "-5"),
                         "'emit.checkpoints.interval.seconds'", "'-5'"),
                 bad("fractional heartbeats interval", with("emit.heartbeats.interval.seconds", "1.5"),
