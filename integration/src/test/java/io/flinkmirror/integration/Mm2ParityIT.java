@@ -220,14 +220,7 @@ class Mm2ParityIT {
                         () -> isExact(committed(b2, group.getKey()), exact),
                         () -> "wanted " + show(exact) + ", committed " + committed(b2, group.getKey()));
                 Map<TopicPartition, Long> ours = translate(b2, group.getKey());
-                // MM2 runs as long as we did: what it has by now, waiting a little for a partition it has none for.
-                try {
-                    Poll.until("MM2's checkpoints of " + group.getKey() + " on B1", Duration.ofSeconds(20),
-                            () -> translate(b1, group.getKey()).keySet().containsAll(exact.keySet()));
-                } catch (AssertionError e) {
-                    LOG.info("MM2 gave no checkpoint for some partitions of {}: {}", group.getKey(), e.getMessage());
-                }
-                Map<TopicPartition, Long> mm2 = translate(b1, group.getKey());
+                Map<TopicPartition, Long> mm2 = settledTranslation(b1, group.getKey(), exact.keySet());
                 Map<TopicPartition, Long> mm2Committed = committed(b1, group.getKey());
                 group.getValue().forEach((tp, offset) -> LOG.info(
                         "group {} at {}@{}: Flink Mirror {} (exact), MirrorMaker 2 checkpoint {} ({}), committed {}",
@@ -511,6 +504,32 @@ class Mm2ParityIT {
         } catch (Exception e) {
             return Map.of();
         }
+    }
+
+    /**
+     * MM2's translation of {@code group} once it has settled: its checkpoints move while its offset syncs arrive, so
+     * wait (at most 40 s, then take what there is) until every partition has one and none changed for 8 s (four
+     * checkpoint intervals of the example file).
+     */
+    private static Map<TopicPartition, Long> settledTranslation(LocalKafkaCluster target, String group,
+                                                                Set<TopicPartition> partitions) {
+        Map<TopicPartition, Long> last = new HashMap<>();
+        long[] changedAt = {System.nanoTime()};
+        try {
+            Poll.until("MM2's checkpoints of " + group + " to settle", Duration.ofSeconds(40), () -> {
+                Map<TopicPartition, Long> now = translate(target, group);
+                if (!now.equals(last)) {
+                    last.clear();
+                    last.putAll(now);
+                    changedAt[0] = System.nanoTime();
+                }
+                return now.keySet().containsAll(partitions)
+                        && System.nanoTime() - changedAt[0] >= Duration.ofSeconds(8).toNanos();
+            });
+        } catch (AssertionError e) {
+            LOG.info("MM2's checkpoints of {} did not settle: {}", group, e.getMessage());
+        }
+        return translate(target, group);
     }
 
     /** The offsets committed for {@code group} on {@code target}. */
