@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -96,6 +96,8 @@ class Mm2ParityIT {
     private static final Map<String, String> ORDERS_CONFIG = Map.of("retention.ms", "3600000",
             "max.message.bytes", "2000000");
     private static final Map<String, String> PAYMENTS_CONFIG = Map.of("retention.ms", "86400000");
+    /** orders' retention.ms once both replicators run: the periodic config syncs must carry it over. */
+    private static final String CHANGED_RETENTION = "7200000";
 
     static Path base;
     static LocalKafkaCluster p;
@@ -162,6 +164,14 @@ class Mm2ParityIT {
             LOG.info("Both targets hold the {} expected records ({} source records) after {} s", expected.size(),
                     source.size(), (System.nanoTime() - start) / 1_000_000_000L);
 
+            // Changes while both run: a config and an ACL, picked up by the periodic syncs (every 5 s in the file).
+            ConfigResource orders = new ConfigResource(ConfigResource.Type.TOPIC, "orders");
+            p.admin().incrementalAlterConfigs(Map.of(orders, List.of(new AlterConfigOp(
+                    new ConfigEntry("retention.ms", CHANGED_RETENTION), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
+            p.admin().createAcls(List.of(acl("payments-eu", LITERAL, "grace", "*", READ, ALLOW)))
+                    .all().get(30, TimeUnit.SECONDS);
+
             // ---- Remote topics and their configs --------------------------------------------------------------
             Poll.until("the same remote topics on B1 and B2", TIMEOUT,
                     () -> remoteTopics(b1).equals(remoteTopics(b2)) && remoteTopics(b2).containsAll(
@@ -169,7 +179,10 @@ class Mm2ParityIT {
                     () -> "B1 " + remoteTopics(b1) + ", B2 " + remoteTopics(b2));
             assertThat(remoteTopics(b2)).doesNotContain("primary." + NOT_REPLICATED);
             for (String topic : DATA_TOPICS.keySet()) {
-                Map<String, String> wanted = topic.equals("orders") ? ORDERS_CONFIG : PAYMENTS_CONFIG;
+                Map<String, String> wanted = new HashMap<>(topic.equals("orders") ? ORDERS_CONFIG : PAYMENTS_CONFIG);
+                if (topic.equals("orders")) {
+                    wanted.put("retention.ms", CHANGED_RETENTION);
+                }
                 Poll.until("primary." + topic + "'s configs synced on both targets", TIMEOUT,
                         () -> topicConfigs(b1, "primary." + topic).entrySet().containsAll(wanted.entrySet())
                                 && topicConfigs(b2, "primary." + topic).entrySet().containsAll(wanted.entrySet()),
@@ -187,7 +200,8 @@ class Mm2ParityIT {
             Set<AclBinding> mm2Rules = Set.of(
                     acl("primary.orders", LITERAL, "alice", "*", READ, ALLOW),
                     acl("primary.orders", LITERAL, "bob", "*", READ, ALLOW),
-                    acl("primary.payments-eu", LITERAL, "dave", "10.0.0.7", DESCRIBE, DENY));
+                    acl("primary.payments-eu", LITERAL, "dave", "10.0.0.7", DESCRIBE, DENY),
+                    acl("primary.payments-eu", LITERAL, "grace", "*", READ, ALLOW));
             AclBinding prefixedCopy = acl("primary.payments-", PREFIXED, "erin", "*", READ, ALLOW);
             Poll.until("topic ACLs synced to B1 and B2", TIMEOUT,
                     () -> topicAcls(b1).containsAll(mm2Rules) && topicAcls(b2).containsAll(mm2Rules)
