@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * MiniCluster) into cluster B2; only {@code backup.bootstrap.servers} differs. Then B1 and B2 are compared: the same
  * remote topics, the same records per partition in the same order (key, value, timestamp, headers: neither adds a
  * header in this setup), i.e. the same records dropped by the Filter SMT and the same header removed by DropHeaders;
- * the same topic configs synced; the same topic ACLs, plus the PREFIXED ones Flink Mirror maps and MM2 does not;
+ * the same topic configs synced, at creation and after a change on P; the same topic ACLs (one of them created on P
+ * while both run), plus the PREFIXED ones Flink Mirror maps and MM2 does not;
  * consumer group offsets translated by {@code RemoteClusterUtils.translateOffsets} (ours exact, MM2's logged) and
  * committed to the target's groups. Flink Mirror's copy is counted {@code read_committed}: 0 missing, 0 duplicated.
  *
