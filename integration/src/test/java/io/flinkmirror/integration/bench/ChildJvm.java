@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Java process started by the benchmark, either as {@code java ... Main} or through a launcher script that ends in
- * {@code exec java} (so the process id stays the JVM's), with its output in a file, and what Linux knows about it:
+ * A Java process started by the benchmark (and by Mm2ParityIT, which runs MirrorMaker 2 in one), either as
+ * {@code java ... Main} or through a launcher script that ends in {@code exec java} (so the process id stays the
+ * JVM's), with its output in a file, and what Linux knows about it:
  * CPU time (utime + stime from {@code /proc/<pid>/stat}) and peak resident memory ({@code VmHWM} from
  * {@code /proc/<pid>/status}). Read both before {@link #close()}: they vanish with the process.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
     /** Clock ticks per second of the {@code /proc} CPU counters (USER_HZ: 100 on every Linux we run on). */
     private static final double CLOCK_TICKS = clockTicks();
@@ -37,7 +38,7 @@ final class ChildJvm implements AutoCloseable {
      * Starts {@code java JVM_ARGS -cp CLASSPATH MAIN ARGS} in {@code dir}; stdout and stderr go to
      * {@code dir/<name>.log}.
      */
-    static ChildJvm start(String name, Path dir, List<String> jvmArgs, String classpath, String mainClass,
+    public static ChildJvm start(String name, Path dir, List<String> jvmArgs, String classpath, String mainClass,
                           List<String> args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -53,7 +54,7 @@ final class ChildJvm implements AutoCloseable {
      * Starts {@code command} (a launcher script that ends in {@code exec java}, so the process measured is the JVM)
      * in {@code dir} with {@code environment} added to this JVM's; stdout and stderr go to {@code dir/<name>.log}.
      */
-    static ChildJvm launch(String name, Path dir, List<String> command, Map<String, String> environment)
+    public static ChildJvm launch(String name, Path dir, List<String> command, Map<String, String> environment)
             throws IOException {
         Files.createDirectories(dir);
         Path log = dir.resolve(name + ".log");
@@ -64,11 +65,11 @@ final class ChildJvm implements AutoCloseable {
         return new ChildJvm(name, builder.start(), log, start);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
@@ -77,12 +78,12 @@ final class ChildJvm implements AutoCloseable {
         return startNanos;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Fails, with the end of the process's log, if it has exited. */
-    void checkAlive() {
+    public void checkAlive() {
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; first error: "
                     + firstError() + "; see " + log);
@@ -90,7 +91,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Waits up to {@code timeout} for the process to end; its exit code, or -1 (and it is killed) if it did not. */
-    int awaitExit(java.time.Duration timeout) throws InterruptedException {
+    public int awaitExit(java.time.Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             stop(1);
             return -1;
@@ -120,7 +121,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The last {@code lines} lines of the process's output. */
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -130,7 +131,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Whether the process's output has a line containing {@code text}. */
-    boolean logContains(String text) {
+    public boolean logContains(String text) {
         try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
             return lines.anyMatch(line -> line.contains(text));
         } catch (IOException | java.io.UncheckedIOException e) {
@@ -139,7 +140,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The first ERROR line of the process's output, or "none". */
-    String firstError() {
+    public String firstError() {
         try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
             return lines.filter(line -> line.contains(" ERROR ")).findFirst().orElse("none");
         } catch (IOException | java.io.UncheckedIOException e) {
@@ -148,7 +149,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** SIGTERM (shutdown hooks run), then SIGKILL if it is still there after {@code graceSeconds}. */
-    void stop(int graceSeconds) {
+    public void stop(int graceSeconds) {
         process.destroy();
         try {
             if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {

@@ -31,6 +31,26 @@ class ExampleConfigsTest {
     }
 
     @Test
+    void shouldLoadTheMirrorMaker2ActivePassiveExampleWithItsTransformsAndSyncs() {
+        MirrorConfig config = MirrorConfig.load(Paths.get("..", "conf", "mm2-active-passive.properties"));
+        assertThat(config.flows()).extracting(FlowConfig::name).containsExactly("primary->backup");
+        FlowConfig flow = config.flows().get(0);
+        assertThat(flow.topicFilter().shouldReplicateTopic("orders")).isTrue();
+        assertThat(flow.topicFilter().shouldReplicateTopic("payments-eu")).isTrue();
+        assertThat(flow.topicFilter().shouldReplicateTopic("orders-archive")).isFalse();
+        assertThat(flow.recordTransformer().active()).isTrue();
+        assertThat(flow.recordTransformer().toString()).contains("dropDebug").contains("stripInternal");
+        assertThat(flow.syncTopicAcls()).isTrue();
+        assertThat(flow.syncTopicAclsInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(flow.syncTopicConfigs()).isTrue();
+        assertThat(flow.syncGroupOffsets()).isTrue();
+        assertThat(flow.emitCheckpointsInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(flow.replicationFactor()).isEqualTo(1);
+        assertThat(flow.exactlyOnce()).as("the default, no flink.* key needed").isTrue();
+        assertThat(config.flinkOptions()).isEmpty();
+    }
+
+    @Test
     void shouldLoadTheActiveActiveExampleAsTwoFlows() {
         MirrorConfig config = MirrorConfig.load(Paths.get("..", "conf", "active-active.properties"));
         assertThat(config.flows()).extracting(FlowConfig::name).containsExactly("east->west", "west->east");
