@@ -303,7 +303,9 @@ class SessionClusterIT extends TwoClusterTest {
         props.remove("flink.parallelism.default"); // given at submit
         props.put(flow + ".topics", topics);
         props.put("flink.restart-strategy.type", "fixed-delay");
-        props.put("flink.restart-strategy.fixed-delay.attempts", "20");
+        // Enough attempts for a replacement TaskManager that takes a minute or more to register on a loaded machine
+        // (CI saw 72 s, and the job FAILED after 20 attempts).
+        props.put("flink.restart-strategy.fixed-delay.attempts", "200");
         props.put("flink.restart-strategy.fixed-delay.delay", "1 s");
         props.put("emit.checkpoints.interval.seconds", "1");
         props.put("groups", GROUP);

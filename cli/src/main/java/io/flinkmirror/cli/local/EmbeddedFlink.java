@@ -170,9 +170,11 @@ public final class EmbeddedFlink implements AutoCloseable {
                     return path;
                 } catch (ExecutionException e) {
                     failure = rootMessage(e);
-                    // A stop while the job is still starting (or restarting) fails at once: its tasks are not all
-                    // running yet. Try again until they are, within the timeout.
-                    if (!failure.contains("Not all required tasks are currently running")) {
+                    // A stop while the job is still starting (or restarting) fails at once: its JobManager is still
+                    // initializing, or its tasks are not all running yet. Try again until they are, within the
+                    // timeout.
+                    if (!failure.contains("Not all required tasks are currently running")
+                            && !failure.contains("while the JobManager is initializing")) {
                         break;
                     }
                     Thread.sleep(Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000)));
