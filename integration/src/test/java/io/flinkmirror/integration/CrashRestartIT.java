@@ -75,8 +75,15 @@ class CrashRestartIT extends TwoClusterTest {
                 Duration.ofMillis(50), 5);
         try {
             for (int kill = 1; kill <= KILLS; kill++) {
+                long checkpointsBefore = completedCheckpoints();
                 Processes.Started mirror = start(config, state, name + "-" + run++);
                 Thread.sleep(1_000 + random.nextInt(4_000));
+                if (kill == 2) {
+                    // Kills at random moments may all come before a run's first checkpoint on a slow machine: this
+                    // one waits for a completed checkpoint, so that a later start resumes from one.
+                    Poll.until("a completed checkpoint in run " + kill, TIMEOUT,
+                            () -> completedCheckpoints() > checkpointsBefore);
+                }
                 mirror.kill();
                 mirror.process().waitFor();
                 LOG.info("{}: killed run {} after {} source transactions", name, kill, feed.transactions());
@@ -245,6 +252,16 @@ class CrashRestartIT extends TwoClusterTest {
 
     private String log() throws Exception {
         return Files.readString(dir.resolve("logs/mirror.log"));
+    }
+
+    /** Checkpoints completed so far, over every run that logged to the same file. */
+    private long completedCheckpoints() {
+        Path file = dir.resolve("logs/mirror.log");
+        try (Stream<String> lines = Files.exists(file) ? Files.lines(file) : Stream.empty()) {
+            return lines.filter(line -> line.contains("Completed checkpoint")).count();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0; // being written: read it again at the next poll
+        }
     }
 
     /** Commits a group on the source at random offsets of the partitions written so far. */
