@@ -96,8 +96,14 @@ class CrashRestartIT extends TwoClusterTest {
             }
             groups.put(name + "-g2", commitGroupAtRandomOffsets(mapping, name + "-g2", topics, random));
             if (!deleteState) {
+                long checkpointsBefore = completedCheckpoints();
                 Processes.Started mirror = start(config, state, name + "-" + run++);
-                Thread.sleep(2_000 + random.nextInt(3_000));
+                // Ctrl-C once the run works (a checkpoint completed): a Ctrl-C while the tasks still start races
+                // Flink's own JVM shutdown hooks, which stop the embedded TaskManager's I/O under the starting tasks,
+                // and ends in a cancel after --stop-timeout (README "What does not hold").
+                Poll.until("a completed checkpoint before Ctrl-C", TIMEOUT,
+                        () -> completedCheckpoints() > checkpointsBefore);
+                Thread.sleep(random.nextInt(2_000));
                 mirror.interrupt();
                 // 130: the JVM's exit code after SIGINT once its shutdown hooks (the final savepoint) are done.
                 assertThat(mirror.awaitExit(Duration.ofSeconds(90))).as("exit code after Ctrl-C").isIn(0, 130);
