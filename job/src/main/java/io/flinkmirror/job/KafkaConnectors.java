@@ -70,7 +70,8 @@ final class KafkaConnectors {
         KafkaSource<MirrorRecord> source = KafkaSource.<MirrorRecord>builder()
                 .setProperties(props)
                 .setKafkaSubscriber(new MirrorTopicSubscriber(flow.name(), flow.topicSelector(), topics,
-                        flow.targetAdminProps(), syncTopicAcls ? topicAclSync(flow) : null))
+                        flow.targetAdminProps(), syncTopicAcls ? topicAclSync(flow) : null)
+                        .withProgressTopic(flow.progressTopic(), flow.checkpointsTopicReplicationFactor()))
                 // Without state, resume from what the target holds; the source group's offsets are for lag only.
                 .setStartingOffsets(startingOffsets)
                 .setDeserializer(new MirrorRecordDeserializer())
@@ -105,8 +106,9 @@ final class KafkaConnectors {
         props.putAll(sinkProducerProps(flow));
         return KafkaSink.<MirrorRecord>builder()
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(new MirrorRecordSerializer(
-                        flow.replicationPolicy().remoteTopicPattern(flow.source())))
+                .setRecordSerializer(new MirrorRecordSerializer(java.util.regex.Pattern.compile(
+                        flow.replicationPolicy().remoteTopicPattern(flow.source()).pattern() + "|"
+                                + java.util.regex.Pattern.quote(flow.progressTopic()))))
                 .setDeliveryGuarantee(flow.exactlyOnce() ? DeliveryGuarantee.EXACTLY_ONCE
                         : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
@@ -129,7 +131,8 @@ final class KafkaConnectors {
     private static ResumeFromTarget resumeFromTarget(FlowConfig flow, String transactionalIdPrefix) {
         return new ResumeFromTarget(flow.name(), flow.source(), flow.target(), flow.replicationPolicy(),
                 flow.provenanceHeader(), transactionalIdPrefix, flow.sourceConsumerProps(),
-                flow.targetConsumerProps(), flow.targetAdminProps()).withTransforms(flow.recordTransformer());
+                flow.targetConsumerProps(), flow.targetAdminProps()).withTransforms(flow.recordTransformer())
+                .withProgress(flow.progressTopic(), flow.mm2OffsetsTopic(), flow.unknownTarget());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.flinkmirror.job;
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.sink.CommitGuardSink;
+import io.flinkmirror.job.sink.DelayedCommits;
 import io.flinkmirror.job.sink.HeldCommits;
 import io.flinkmirror.udfs.heartbeat.HeartbeatFunction;
 import io.flinkmirror.udfs.offsets.EncodedRecord;
@@ -93,6 +94,10 @@ public final class MirrorJob {
         if (HeldCommits.requested()) {
             LOG.warn("Fault injection on (-D{}=true): sink transactions are never committed", HeldCommits.PROPERTY);
             this.committerDecorator = HeldCommits::new;
+        } else if (DelayedCommits.requested() > 0) {
+            long delay = DelayedCommits.requested();
+            LOG.warn("Fault injection on (-D{}={}): every commit waits that long", DelayedCommits.PROPERTY, delay);
+            this.committerDecorator = c -> new DelayedCommits(c, delay);
         }
     }
 
@@ -198,7 +203,8 @@ public final class MirrorJob {
                         new OffsetTrackingOperator())
                 .uid(MirrorOperator.OFFSET_TRACKER.uid(a, b));
         tracked.sinkTo(new CommitGuardSink(flow.name(), KafkaConnectors.sink(flow, transactionalIdPrefix(flow)),
-                committerDecorator, KafkaConnectors.supersededCommits(flow, transactionalIdPrefix(flow))))
+                committerDecorator, KafkaConnectors.supersededCommits(flow, transactionalIdPrefix(flow)))
+                        .withProgress(flow.progressTopic(), flow.exactlyOnce()))
                 .uid(MirrorOperator.SINK.uid(a, b))
                 .name(MirrorOperator.SINK.displayName(a, b));
         if (flow.offsetMapping()) {

@@ -196,6 +196,13 @@ final class ConfigKeys {
                     + "start, never kept in state, so a restore from a savepoint takes the new value.",
             (k, v) -> ConfigValues.nonNegativeLong(k, v, "expected a non-negative integer (bytes per second, 0 for "
                     + "unlimited)"));
+    static final ConfigKey<String> UNKNOWN_TARGET = ConfigKey.oneOf("flink.start.unknown-target", "fail",
+            "Where a start without state begins a source partition whose target partition holds records but no "
+                    + "progress this flow (or MirrorMaker 2, in mm2-offsets.<source>.internal) committed, and whose "
+                    + "last records cannot be found in the source (another tool wrote them): fail stops the flow "
+                    + "naming the partitions; source-group starts at the source consumer group's committed offset "
+                    + "(may copy records again or skip some); earliest copies the source partition from its start.",
+            true, "fail", "source-group", "earliest");
     static final ConfigKey<String> RECORD_FUNCTION_CLASS = ConfigKey.string("flink.record.function.class", CLASS,
             null,
             "A class implementing io.flinkmirror.udfs.transform.RecordFunction (public no-arg constructor, on the "
@@ -240,7 +247,7 @@ final class ConfigKeys {
     static final List<ConfigKey<?>> TRANSFORM_KEYS = List.of(TRANSFORMS, PREDICATES, ERRORS_TOLERANCE);
     /** Our own flink.* keys (not passed to Flink). */
     static final List<ConfigKey<?>> FLINK_KEYS = List.of(DELIVERY_GUARANTEE, SINK_TRANSACTION_TIMEOUT,
-            PROVENANCE_HEADER, THROTTLE_BYTES_PER_SECOND, RECORD_FUNCTION_CLASS);
+            PROVENANCE_HEADER, THROTTLE_BYTES_PER_SECOND, UNKNOWN_TARGET, RECORD_FUNCTION_CLASS);
     static final List<ConfigKey<?>> OTHER_KEYS = List.of(TRANSFORM_OPTIONS, PREDICATE_OPTIONS,
             RECORD_FUNCTION_OPTIONS, FLINK_OPTIONS, CONFIG_PROVIDERS);
 

@@ -99,6 +99,7 @@ public final class FlowConfig implements Serializable {
     private final Duration sinkTransactionTimeout;
     private final boolean provenanceHeader;
     private final long throttleBytesPerSecond;
+    private final String unknownTarget;
     private final RecordTransformer recordTransformer;
 
     private FlowConfig(FlowSettings settings) {
@@ -149,6 +150,7 @@ public final class FlowConfig implements Serializable {
                 ? settings.get(ConfigKeys.PROVENANCE_HEADER)
                 : replicationPolicy instanceof IdentityReplicationPolicy;
         this.throttleBytesPerSecond = settings.get(ConfigKeys.THROTTLE_BYTES_PER_SECOND);
+        this.unknownTarget = settings.get(ConfigKeys.UNKNOWN_TARGET);
         this.recordTransformer = recordTransformer(settings, name());
     }
 
@@ -387,6 +389,16 @@ public final class FlowConfig implements Serializable {
         return replicationPolicy.checkpointsTopic(source);
     }
 
+    /** The flow's progress topic on the target ({@code mm2-progress.<source>.internal}). */
+    public String progressTopic() {
+        return replicationPolicy.progressTopic(source);
+    }
+
+    /** MirrorMaker 2's offsets topic for this source on the target ({@code mm2-offsets.<source>.internal}). */
+    public String mm2OffsetsTopic() {
+        return replicationPolicy.mm2OffsetsTopic(source);
+    }
+
     /** Replication factor of the offset-syncs topic when created; -1: the broker's default. */
     public int offsetSyncsTopicReplicationFactor() {
         return offsetSyncsTopicReplicationFactor;
@@ -428,6 +440,14 @@ public final class FlowConfig implements Serializable {
      */
     public long throttleBytesPerSecond() {
         return throttleBytesPerSecond;
+    }
+
+    /**
+     * What a start without state does with a target partition holding records of unknown origin
+     * ({@code flink.start.unknown-target}): {@code fail}, {@code source-group} or {@code earliest}.
+     */
+    public String unknownTarget() {
+        return unknownTarget;
     }
 
     /**

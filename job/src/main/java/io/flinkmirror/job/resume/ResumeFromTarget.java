@@ -3,6 +3,8 @@ package io.flinkmirror.job.resume;
 import io.flinkmirror.udfs.offsets.KafkaReader;
 import io.flinkmirror.udfs.offsets.TargetTail;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
+import io.flinkmirror.udfs.progress.Progress;
+import io.flinkmirror.udfs.progress.ProgressStore;
 import io.flinkmirror.udfs.record.ReplicatedRecords;
 import io.flinkmirror.udfs.transform.RecordTransformer;
 import java.util.ArrayList;
@@ -57,6 +59,9 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     private final HashMap<String, String> targetConsumerProps;
     private final HashMap<String, String> targetAdminProps;
     private RecordTransformer transformer;
+    private String progressTopic;
+    private String mm2OffsetsTopic;
+    private String unknownTarget = "fail";
 
     public ResumeFromTarget(String flow, String sourceAlias, String targetAlias, ReplicationPolicy policy,
                             boolean provenanceHeader, String transactionalIdPrefix,
@@ -81,6 +86,18 @@ public final class ResumeFromTarget implements OffsetsInitializer {
      */
     public ResumeFromTarget withTransforms(RecordTransformer recordTransformer) {
         this.transformer = recordTransformer;
+        return this;
+    }
+
+    /**
+     * Resumes from the flow's committed progress in {@code progressTopic} first, then from MirrorMaker 2's in
+     * {@code mm2OffsetsTopic} (a hand-over), then by content; target partitions none of them accounts for are
+     * handled as {@code unknownTarget} says ({@code fail}, {@code source-group} or {@code earliest}).
+     */
+    public ResumeFromTarget withProgress(String progressTopic, String mm2OffsetsTopic, String unknownTarget) {
+        this.progressTopic = Objects.requireNonNull(progressTopic, "progressTopic");
+        this.mm2OffsetsTopic = mm2OffsetsTopic;
+        this.unknownTarget = Objects.requireNonNull(unknownTarget, "unknownTarget");
         return this;
     }
 
@@ -118,76 +135,197 @@ public final class ResumeFromTarget implements OffsetsInitializer {
             return offsets;
         }
         long start = System.nanoTime();
-        Map<TopicPartition, TopicPartition> targets = new LinkedHashMap<>();
-        for (TopicPartition tp : partitions) {
-            targets.put(tp, new TopicPartition(policy.formatRemoteTopic(sourceAlias, tp.topic()), tp.partition()));
-        }
+        Map<TopicPartition, TopicPartition> targets = targetsOf(partitions);
+        // Not the progress topic: this job's running transactions may be open there (partitions discovered while
+        // running); the progress read waits for the transactions open when it starts to end instead.
         new LingeringTransactions(flow, targetAdminProps, transactionalIdPrefix).abortAndAwait(targets.values());
 
-        List<TopicPartition> notFound = new ArrayList<>();
+        Map<TopicPartition, Long> fromProgress = committedProgress(targets);
+        offsets.putAll(fromProgress);
+        Map<TopicPartition, TopicPartition> rest = new LinkedHashMap<>(targets);
+        rest.keySet().removeAll(fromProgress.keySet());
+
+        // No progress of ours: nothing replicated yet, a target MirrorMaker 2 wrote, or one an earlier version wrote.
         int empty = 0;
-        int found = 0;
-        Map<TopicPartition, TargetTail.Resume> resumes = findAll(targets);
-        for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
-            TargetTail.Resume resume = resumes.get(e.getKey());
-            switch (resume.kind()) {
-                case EMPTY_TARGET -> {
-                    empty++;
-                    offsets.put(e.getKey(), resume.sourceOffset());
-                    LOG.debug("{} {} starts at the source's earliest offset {}: {}", flow, e.getKey(),
-                            resume.sourceOffset(), resume.detail());
-                }
-                case FOUND -> {
-                    found++;
-                    offsets.put(e.getKey(), resume.sourceOffset());
-                    LOG.debug("{} {} resumes at {}: {}", flow, e.getKey(), resume.sourceOffset(),
-                            resume.detail());
-                }
-                case NOT_FOUND -> {
-                    notFound.add(e.getKey());
-                    LOG.warn("{} {}: {}", flow, e.getKey(), resume.detail());
-                }
+        int byContent = 0;
+        int fromMm2 = 0;
+        List<TopicPartition> unknown = new ArrayList<>();
+        Map<TopicPartition, Long> mm2 = rest.isEmpty() ? Map.of() : mm2Progress();
+        Map<TopicPartition, TargetTail.Resume> resumes = rest.isEmpty() ? Map.of() : findAll(rest);
+        for (Map.Entry<TopicPartition, TopicPartition> e : rest.entrySet()) {
+            TopicPartition tp = e.getKey();
+            TargetTail.Resume resume = resumes.get(tp);
+            Long handOver = mm2.get(tp);
+            if (handOver != null) {
+                fromMm2++;
+                offsets.put(tp, handOver);
+                LOG.info("{} {} resumes at {}: where MirrorMaker 2's committed progress ends ({})", flow, tp,
+                        handOver, mm2OffsetsTopic);
+            } else if (resume.kind() == TargetTail.Kind.EMPTY_TARGET) {
+                empty++;
+                offsets.put(tp, resume.sourceOffset());
+                LOG.debug("{} {} starts at the source's earliest offset {}: {}", flow, tp, resume.sourceOffset(),
+                        resume.detail());
+            } else if (resume.kind() == TargetTail.Kind.FOUND) {
+                byContent++;
+                offsets.put(tp, resume.sourceOffset());
+                LOG.info("{} {} has no committed progress: its target's last records were found in the source "
+                        + "(written by an earlier version or another copy), resuming at {}: {}", flow, tp,
+                        resume.sourceOffset(), resume.detail());
+            } else {
+                unknown.add(tp);
             }
+        }
+        if (!unknown.isEmpty()) {
+            resolveUnknown(unknown, resumes, retriever, offsets);
         }
         reportAgainstSourceGroup(offsets, retriever);
-        if (!notFound.isEmpty()) {
-            Map<TopicPartition, Long> committed = retriever.committedOffsets(notFound);
-            Map<TopicPartition, Long> earliest = retriever.beginningOffsets(notFound);
-            for (TopicPartition tp : notFound) {
-                Long offset = committed.get(tp);
-                String from = "the source group's committed offset";
-                if (offset == null || offset < 0) {
-                    offset = earliest.get(tp);
-                    from = "the earliest offset (no committed offset)";
-                }
-                offsets.put(tp, offset);
-                LOG.warn("{} {} starts at {} {}: its target partition holds records this flow cannot find in the "
-                        + "source (written by another producer, or deleted from the source since)", flow, tp, from,
-                        offset);
-            }
-        }
-        LOG.info("{} starting without state: {} partitions resume after their last record on {}, {} start at the "
-                + "earliest offset (nothing on the target), {} from the source group ({} ms)", flow, found,
-                targetAlias, empty, notFound.size(), (System.nanoTime() - start) / 1_000_000);
+        LOG.info("{} starting without state: {} partitions resume from their committed progress on {}, {} where "
+                + "MirrorMaker 2's ends, {} after their last records found by content, {} at the earliest offset "
+                + "(nothing on the target), {} unknown targets ({} ms)", flow, fromProgress.size(), targetAlias,
+                fromMm2, byContent, empty, unknown.size(), (System.nanoTime() - start) / 1_000_000);
         return offsets;
     }
 
     /**
-     * Per source partition, the source offset right after the last of its records committed on the target
-     * ({@code read_committed}); the source's earliest offset when the target partition holds no committed record.
-     * Partitions whose target records cannot be found in the source are left out. Unlike
-     * {@link #getPartitionOffsets}, aborts nothing: a transaction still open on the target is simply not counted.
+     * Target partitions holding records nobody's committed progress accounts for: {@code flink.start.unknown-target}
+     * decides; by default the flow stops naming them, since any position could copy records twice or skip some.
      */
-    public Map<TopicPartition, Long> committedEnds(Collection<TopicPartition> sourcePartitions) {
+    private void resolveUnknown(List<TopicPartition> unknown, Map<TopicPartition, TargetTail.Resume> resumes,
+                                PartitionOffsetsRetriever retriever, Map<TopicPartition, Long> offsets) {
+        for (TopicPartition tp : unknown) {
+            LOG.error("{} {}: its target partition holds records with no committed progress of this flow or of "
+                    + "MirrorMaker 2, and {}", flow, tp, resumes.get(tp).detail());
+        }
+        if ("fail".equals(unknownTarget)) {
+            throw new org.apache.flink.util.FlinkRuntimeException(flow + " cannot tell where to resume " + unknown.size()
+                    + " source partition(s) " + unknown + ": their target partitions hold records this flow did not "
+                    + "commit progress for (another tool wrote them, or the progress topic " + progressTopic
+                    + " was deleted). Set flink.start.unknown-target (or " + flow + ".flink.start.unknown-target) "
+                    + "to source-group (start at the source consumer group's committed offset) or earliest (copy "
+                    + "from the source's start), or empty the target partitions");
+        }
+        Map<TopicPartition, Long> earliest = retriever.beginningOffsets(unknown);
+        Map<TopicPartition, Long> committed = "source-group".equals(unknownTarget)
+                ? retriever.committedOffsets(unknown) : Map.of();
+        for (TopicPartition tp : unknown) {
+            Long offset = committed.get(tp);
+            String from = "the source group's committed offset (flink.start.unknown-target=source-group)";
+            if (offset == null || offset < 0) {
+                offset = earliest.get(tp);
+                from = "the earliest offset (flink.start.unknown-target=" + unknownTarget
+                        + (committed.isEmpty() ? "" : ", no committed offset") + ")";
+            }
+            offsets.put(tp, offset);
+            LOG.warn("{} {} starts at {} {}: records may be copied twice or skipped", flow, tp, from, offset);
+        }
+    }
+
+    /**
+     * Per source partition, where its latest progress committed on the target says it resumes; partitions without
+     * progress, or whose progress points past what the target partition now holds (the target topic was deleted
+     * and created again), are left out.
+     */
+    private Map<TopicPartition, Long> committedProgress(Map<TopicPartition, TopicPartition> targets) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        if (progressTopic == null) {
+            return out;
+        }
+        ProgressStore.Snapshot<Progress> snapshot = new ProgressStore(targetConsumerProps).progress(progressTopic);
+        if (!snapshot.complete()) {
+            throw new IllegalStateException(flow + " cannot read its progress: a transaction of another producer is "
+                    + "open on " + progressTopic + " (another job replicating from " + sourceAlias + " to "
+                    + targetAlias + " that stopped without ending it?); it ends at its transaction timeout, then "
+                    + "the flow starts");
+        }
+        List<TopicPartition> withProgress = new ArrayList<>();
+        for (TopicPartition tp : targets.keySet()) {
+            if (snapshot.latest().containsKey(tp)) {
+                withProgress.add(tp);
+            }
+        }
+        if (withProgress.isEmpty()) {
+            return out;
+        }
+        Map<TopicPartition, Long> ends;
+        try (KafkaReader target = new KafkaReader(targetConsumerProps)) {
+            ends = target.endOffsets(withProgress.stream().map(targets::get).toList());
+        }
+        for (TopicPartition tp : withProgress) {
+            Progress p = snapshot.latest().get(tp);
+            Long end = ends.get(targets.get(tp));
+            if (end != null && p.nextTargetOffset() > end) {
+                LOG.warn("{} {}: its committed progress ({}) points past the end of {} ({}): the target topic was "
+                        + "created again; ignoring the progress", flow, tp, p, targets.get(tp), end);
+                continue;
+            }
+            out.put(tp, p.nextSourceOffset());
+            LOG.debug("{} {} resumes at {} from its committed progress ({})", flow, tp, p.nextSourceOffset(), p);
+        }
+        return out;
+    }
+
+    /** Where MirrorMaker 2's committed progress ends per source partition, if it left any on the target. */
+    private Map<TopicPartition, Long> mm2Progress() {
+        if (mm2OffsetsTopic == null) {
+            return Map.of();
+        }
+        try {
+            ProgressStore.Snapshot<Long> mm2 = new ProgressStore(targetConsumerProps)
+                    .mm2Offsets(mm2OffsetsTopic, sourceAlias);
+            if (mm2.exists() && !mm2.complete()) {
+                LOG.warn("{} a transaction is open on {}: MirrorMaker 2 may still be running; stop it before "
+                        + "handing over", flow, mm2OffsetsTopic);
+            }
+            return mm2.latest();
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not read MirrorMaker 2's offsets in {}: {}", flow, mm2OffsetsTopic, e.toString());
+            return Map.of();
+        }
+    }
+
+    private Map<TopicPartition, TopicPartition> targetsOf(Collection<TopicPartition> sourcePartitions) {
         Map<TopicPartition, TopicPartition> targets = new LinkedHashMap<>();
         for (TopicPartition tp : sourcePartitions) {
             targets.put(tp, new TopicPartition(policy.formatRemoteTopic(sourceAlias, tp.topic()), tp.partition()));
         }
+        return targets;
+    }
+
+    /**
+     * Per source partition, the source offset right after the last of its records committed on the target
+     * ({@code read_committed}): from the flow's committed progress, else found by content; the source's earliest
+     * offset when the target partition holds no committed record. Partitions whose target records cannot be found
+     * are left out. Unlike {@link #getPartitionOffsets}, aborts nothing: a transaction still open on the target is
+     * simply not counted (when one is open on the progress topic, partitions without visible progress are looked up
+     * by content only).
+     */
+    public Map<TopicPartition, Long> committedEnds(Collection<TopicPartition> sourcePartitions) {
+        Map<TopicPartition, TopicPartition> targets = targetsOf(sourcePartitions);
         Map<TopicPartition, Long> ends = new HashMap<>();
         if (targets.isEmpty()) {
             return ends;
         }
-        findAll(targets).forEach((tp, resume) -> {
+        if (progressTopic != null) {
+            ProgressStore.Snapshot<Progress> snapshot = new ProgressStore(targetConsumerProps)
+                    .progress(progressTopic);
+            for (TopicPartition tp : targets.keySet()) {
+                Progress p = snapshot.latest().get(tp);
+                if (p != null) {
+                    ends.put(tp, p.nextSourceOffset());
+                }
+            }
+            if (!snapshot.complete()) {
+                LOG.debug("{} a transaction is open on {}: progress committed after it began is not visible yet",
+                        flow, progressTopic);
+            }
+        }
+        Map<TopicPartition, TopicPartition> rest = new LinkedHashMap<>(targets);
+        rest.keySet().removeAll(ends.keySet());
+        if (rest.isEmpty()) {
+            return ends;
+        }
+        findAll(rest).forEach((tp, resume) -> {
             if (resume.kind() != TargetTail.Kind.NOT_FOUND) {
                 ends.put(tp, resume.sourceOffset());
             } else {

@@ -1,5 +1,6 @@
 package io.flinkmirror.job.sink;
 
+import io.flinkmirror.udfs.progress.ProgressTracker;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -61,6 +62,9 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
     private final KafkaSink<MirrorRecord> delegate;
     private final SerializableFunction<Committer<KafkaCommittable>, Committer<KafkaCommittable>> committerDecorator;
     private final SupersededCommits superseded;
+    /** The flow's progress topic on the target, or null when the sink writes no progress. */
+    private String progressTopic;
+    private boolean exactlyOnce = true;
 
     /** A guard that calls every transaction the connector gives up lost, without reading the target. */
     public CommitGuardSink(String flow, KafkaSink<MirrorRecord> delegate) {
@@ -86,15 +90,44 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
         this.superseded = superseded;
     }
 
+    /**
+     * Writes the flow's {@link io.flinkmirror.udfs.progress.Progress} into {@code topic} (1 partition, on the target)
+     * in the same transaction as the records it describes (see {@link RangeTrackingWriter}); {@code exactlyOnce}
+     * tells whether the delegate writes transactions.
+     */
+    public CommitGuardSink withProgress(String topic, boolean exactlyOnce) {
+        this.progressTopic = Objects.requireNonNull(topic, "topic");
+        this.exactlyOnce = exactlyOnce;
+        return this;
+    }
+
     @Override
     public SinkWriter<MirrorRecord> createWriter(WriterInitContext context) throws IOException {
-        return new RangeTrackingWriter(delegate.createWriter(context));
+        if (progressTopic == null) {
+            return new RangeTrackingWriter(delegate.createWriter(context));
+        }
+        ProgressTracker tracker = new ProgressTracker(progressTopic);
+        return new RangeTrackingWriter(delegate.createWriter(acknowledging(context, tracker)), tracker,
+                progressTopic, exactlyOnce);
     }
 
     @Override
     public StatefulSinkWriter<MirrorRecord, KafkaWriterState> restoreWriter(WriterInitContext context,
             Collection<KafkaWriterState> recoveredState) throws IOException {
-        return new RangeTrackingWriter(delegate.restoreWriter(context, recoveredState));
+        if (progressTopic == null) {
+            return new RangeTrackingWriter(delegate.restoreWriter(context, recoveredState));
+        }
+        ProgressTracker tracker = new ProgressTracker(progressTopic);
+        return new RangeTrackingWriter(delegate.restoreWriter(acknowledging(context, tracker), recoveredState),
+                tracker, progressTopic, exactlyOnce);
+    }
+
+    private static WriterInitContext acknowledging(WriterInitContext context, ProgressTracker tracker) {
+        return new AcknowledgingInitContext(context, m -> {
+            if (m != null && m.hasOffset()) {
+                tracker.acknowledged(m.topic(), m.partition(), m.offset());
+            }
+        });
     }
 
     @Override

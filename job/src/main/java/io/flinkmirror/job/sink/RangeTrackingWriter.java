@@ -1,5 +1,7 @@
 package io.flinkmirror.job.sink;
 
+import io.flinkmirror.udfs.progress.Progress;
+import io.flinkmirror.udfs.progress.ProgressTracker;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import io.flinkmirror.udfs.record.SourceRanges;
 import java.io.IOException;
@@ -16,20 +18,50 @@ import org.apache.flink.connector.kafka.sink.TwoPhaseCommittingStatefulSink.Prec
 /**
  * The connector's writer, which also notes the source ranges of the records in its open transaction and hands them
  * over with the transaction when it is pre-committed (one transaction per checkpoint, so every record written since
- * the previous pre-commit is in it).
+ * the previous pre-commit is in it), and which writes the flow's {@link Progress} into the same transaction.
+ *
+ * <p>Progress: when the writer is flushed before the checkpoint barrier (and before it is pre-committed), it writes
+ * one progress record per source partition processed in the transaction into the progress topic, through the same
+ * producer, so the progress commits or aborts with the records it describes. Records a transform dropped
+ * ({@link MirrorRecord#dropped}) reach this writer only to move the progress; they are never written.
  */
 final class RangeTrackingWriter implements CommittingSinkWriter<MirrorRecord, GuardedCommittable>,
         StatefulSinkWriter<MirrorRecord, KafkaWriterState> {
 
     private final PrecommittingStatefulSinkWriter<MirrorRecord, KafkaWriterState, KafkaCommittable> delegate;
     private final SourceRanges ranges = new SourceRanges();
+    /** Null when no progress is written (tests of the guard alone). */
+    private final ProgressTracker progress;
+    private final String progressTopic;
+    private final boolean exactlyOnce;
 
     RangeTrackingWriter(PrecommittingStatefulSinkWriter<MirrorRecord, KafkaWriterState, KafkaCommittable> delegate) {
+        this(delegate, null, null, true);
+    }
+
+    /**
+     * A writer that also writes progress into {@code progressTopic} (partition 0), from what {@code progress} saw
+     * (the same tracker must be told of the target's acknowledgements).
+     */
+    RangeTrackingWriter(PrecommittingStatefulSinkWriter<MirrorRecord, KafkaWriterState, KafkaCommittable> delegate,
+                        ProgressTracker progress, String progressTopic, boolean exactlyOnce) {
         this.delegate = delegate;
+        this.progress = progress;
+        this.progressTopic = progressTopic;
+        this.exactlyOnce = exactlyOnce;
     }
 
     @Override
     public void write(MirrorRecord record, Context context) throws IOException, InterruptedException {
+        if (record.dropped) {
+            if (progress != null) {
+                progress.processed(record.sourceTopic, record.targetTopic, record.partition, record.offset, false);
+            }
+            return;
+        }
+        if (progress != null) {
+            progress.processed(record.sourceTopic, record.targetTopic, record.partition, record.offset, true);
+        }
         delegate.write(record, context);
         ranges.add(record.sourceTopic, record.partition, record.offset);
     }
@@ -41,8 +73,34 @@ final class RangeTrackingWriter implements CommittingSinkWriter<MirrorRecord, Gu
 
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        delegate.flush(endOfInput);
+        delegate.flush(endOfInput); // every record acknowledged: the tracker knows their target offsets
+        if (progress == null || progress.isEmpty()) {
+            return;
+        }
+        for (Progress p : progress.drain()) {
+            MirrorRecord record = new MirrorRecord(p.sourceTopic(), 0, -1, -1, p.recordKey(), p.recordValue(),
+                    null, null);
+            record.targetTopic = progressTopic;
+            delegate.write(record, NO_CONTEXT);
+        }
+        if (!exactlyOnce || endOfInput) {
+            // Exactly-once: the commit sends them with the transaction; otherwise the progress is durable only now,
+            // after the records it describes.
+            delegate.flush(endOfInput);
+        }
     }
+
+    private static final Context NO_CONTEXT = new Context() {
+        @Override
+        public long currentWatermark() {
+            return Long.MIN_VALUE;
+        }
+
+        @Override
+        public Long timestamp() {
+            return null;
+        }
+    };
 
     @Override
     public Collection<GuardedCommittable> prepareCommit() throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package io.flinkmirror.job.topics;
 
+import io.flinkmirror.udfs.offsets.InternalTopics;
 import io.flinkmirror.udfs.topic.TopicSelector;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +40,9 @@ public final class MirrorTopicSubscriber implements KafkaSubscriber {
     private final TopicAclSync aclSync;
 
     private transient Map<String, Integer> known;
+    /** The flow's progress topic, created on the target before the first partition is handed out; may be null. */
+    private String progressTopic;
+    private int progressReplicationFactor = -1;
 
     public MirrorTopicSubscriber(String flow, TopicSelector selector, TargetTopicManager manager,
                                  Map<String, ?> targetAdminProps) {
@@ -55,9 +59,25 @@ public final class MirrorTopicSubscriber implements KafkaSubscriber {
         this.aclSync = aclSync;
     }
 
+    /**
+     * Creates the flow's progress topic on the target (compacted, 1 partition, {@code replicationFactor} replicas or
+     * the broker's default for -1) at the first discovery, before any split is handed to a reader.
+     */
+    public MirrorTopicSubscriber withProgressTopic(String topic, int replicationFactor) {
+        this.progressTopic = topic;
+        this.progressReplicationFactor = replicationFactor;
+        return this;
+    }
+
     @Override
     public Set<TopicPartition> getSubscribedTopicPartitions(AdminClient sourceAdmin) {
         try {
+            if (known == null && progressTopic != null) {
+                // Segments roll every 10 minutes so that the cleaner keeps the topic at about one record per
+                // partition: a start reads all of it.
+                InternalTopics.ensure(stringProps(targetAdminProps), progressTopic, progressReplicationFactor,
+                        Map.of("segment.ms", "600000"));
+            }
             Set<String> topics = new TreeSet<>();
             for (String topic : sourceAdmin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 if (selector.shouldReplicate(topic)) {
@@ -83,6 +103,12 @@ public final class MirrorTopicSubscriber implements KafkaSubscriber {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException(flow + " topic discovery failed: " + cause, cause);
         }
+    }
+
+    private static Map<String, String> stringProps(Map<String, Object> props) {
+        Map<String, String> out = new HashMap<>();
+        props.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
     }
 
     /** Describes the topics, skipping those deleted since they were listed. */

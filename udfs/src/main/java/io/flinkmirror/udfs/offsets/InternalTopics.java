@@ -29,10 +29,18 @@ public final class InternalTopics {
      * replicas (-1: the broker's {@code default.replication.factor}).
      */
     public static void ensure(Map<String, String> adminProps, String topic, int replicationFactor) throws Exception {
+        ensure(adminProps, topic, replicationFactor, Map.of());
+    }
+
+    /** As {@link #ensure(Map, String, int)}, with {@code configs} on top of {@code cleanup.policy=compact}. */
+    public static void ensure(Map<String, String> adminProps, String topic, int replicationFactor,
+                              Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(new HashMap<>(adminProps))) {
+            Map<String, String> all = new HashMap<>(configs);
+            all.put("cleanup.policy", "compact");
             NewTopic newTopic = new NewTopic(topic, Optional.of(1),
                             replicationFactor < 0 ? Optional.empty() : Optional.of((short) replicationFactor))
-                    .configs(Map.of("cleanup.policy", "compact"));
+                    .configs(all);
             admin.createTopics(List.of(newTopic)).all().get(60, TimeUnit.SECONDS);
             LOG.info("Created internal topic {} on {}", topic, adminProps.get("bootstrap.servers"));
         } catch (ExecutionException e) {

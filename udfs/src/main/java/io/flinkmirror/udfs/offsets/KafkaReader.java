@@ -62,6 +62,11 @@ public final class KafkaReader implements AutoCloseable {
         return consumer.endOffsets(List.of(tp)).get(tp);
     }
 
+    /** The last stable offsets of {@code partitions}, in one request per broker. */
+    public Map<TopicPartition, Long> endOffsets(java.util.Collection<TopicPartition> partitions) {
+        return consumer.endOffsets(partitions);
+    }
+
     /**
      * The first committed record at or after {@code from} that satisfies {@code match}, reading at most up to the
      * current end offset; empty if there is none yet.

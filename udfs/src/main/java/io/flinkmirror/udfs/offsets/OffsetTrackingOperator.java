@@ -15,7 +15,8 @@ import org.apache.flink.util.OutputTag;
  * current transaction; just before each barrier it emits one {@link PartitionWrites} per partition written to the
  * side output {@link #WRITES}, so the offset mapping learns what each transaction holds.
  *
- * <p>Records a transform dropped ({@link MirrorRecord#dropped}) are not passed on: their offsets only widen the
+ * <p>Records a transform dropped ({@link MirrorRecord#dropped}) are passed on marked (the sink writes none of them,
+ * only moves the flow's progress past them); here their offsets only widen the
  * range of source offsets processed that the next writes of their partition carry ({@link PartitionWrites#seenFrom},
  * {@link PartitionWrites#seenUntil}), so the offset mapping can translate group offsets at them exactly.
  *
@@ -59,6 +60,7 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
         }
         if (record.dropped) {
             tracker.seen(record.offset); // dropped by a transform: processed, never written
+            output.collect(element); // the sink moves the flow's progress past it, and writes nothing
             return;
         }
         tracker.add(record);

@@ -77,6 +77,22 @@ public interface ReplicationPolicy extends Serializable {
         return "mm2-topic-acls." + clusterAlias + ".internal";
     }
 
+    /**
+     * Name of the topic on the target where flows from {@code clusterAlias} record their progress per source
+     * partition, in the same transaction as the records (Flink Mirror's own, like MM2's {@code mm2-offsets.*}).
+     */
+    default String progressTopic(String clusterAlias) {
+        return "mm2-progress." + clusterAlias + ".internal";
+    }
+
+    /**
+     * Name of MirrorMaker 2's Connect offsets topic of flows from {@code clusterAlias} (dedicated mode, on the
+     * target): where a hand-over from MM2 finds MM2's progress.
+     */
+    default String mm2OffsetsTopic(String clusterAlias) {
+        return "mm2-offsets." + clusterAlias + ".internal";
+    }
+
     /** Name of the checkpoints topic carrying group offsets translated from {@code clusterAlias}. */
     default String checkpointsTopic(String clusterAlias) {
         return clusterAlias + ".checkpoints.internal";
