@@ -250,7 +250,8 @@ public final class MirrorJob {
                         flow.exactlyOnce(), new OffsetMappingSettings.History(flow.replicationPolicy(), a,
                                 new ReplicatedRecords(b, flow.provenanceHeader()).withTransforms(
                                         flow.recordTransformer(), flow.replicationPolicy(), a), HISTORY_RECORDS),
-                        flow.offsetSyncsTopicReplicationFactor(), flow.checkpointsTopicReplicationFactor())))
+                        flow.offsetSyncsTopicReplicationFactor(), flow.checkpointsTopicReplicationFactor())
+                        .withProgress(flow.progressTopic())))
                 .uid(MirrorOperator.OFFSET_MAPPING.uid(a, b))
                 .name(MirrorOperator.OFFSET_MAPPING.displayName(a, b));
         checkpoints.sinkTo(KafkaConnectors.internalTopicSink(flow.targetProducerProps()))

@@ -12,6 +12,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import io.flinkmirror.udfs.progress.Progress;
+import io.flinkmirror.udfs.progress.ProgressIndex;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
@@ -27,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class AsyncLocator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncLocator.class);
+    /** Progress records kept per source partition: about 14 minutes of 200 ms checkpoints, for history rebuilds. */
+    static final int PROGRESS_KEPT = 4_096;
 
     private final OffsetMappingSettings settings;
     private final ExecutorService reads;
@@ -40,8 +45,18 @@ final class AsyncLocator implements AutoCloseable {
     private KafkaReader scanSource;
     private KafkaReader scanTarget;
 
+    /** Progress records of the keys this subtask owns; null without a progress topic. Read on the reads thread. */
+    private final ProgressIndex progress;
+
     AsyncLocator(OffsetMappingSettings settings, String threadName) {
+        this(settings, threadName, tp -> true);
+    }
+
+    /** A locator of the source partitions {@code owned} accepts (the keys of this subtask). */
+    AsyncLocator(OffsetMappingSettings settings, String threadName, Predicate<TopicPartition> owned) {
         this.settings = settings;
+        this.progress = settings.progressTopic() == null ? null
+                : new ProgressIndex(settings.targetClientProps(), settings.progressTopic(), PROGRESS_KEPT, owned);
         this.reads = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, threadName);
             thread.setDaemon(true);
@@ -75,6 +90,50 @@ final class AsyncLocator implements AutoCloseable {
      * until one is not committed yet (or a read fails).
      */
     private Located locateInOrder(List<PartitionWrites> writes, long from) {
+        if (progress != null) {
+            try {
+                progress.catchUp();
+            } catch (InterruptException e) {
+                throw e; // closing
+            } catch (RuntimeException e) {
+                return new Located(List.of(), System.currentTimeMillis(), e, from);
+            }
+            List<TransactionLocator.Placement> placements = new ArrayList<>();
+            long next = from;
+            for (PartitionWrites w : writes) {
+                TopicPartition sourceTp = new TopicPartition(w.sourceTopic, w.partition);
+                int lastRun = w.runStarts.length - 1;
+                long end = w.hasSeenRange ? w.seenUntil : w.runStarts[lastRun] + w.runLengths[lastRun];
+                Optional<Progress> found = progress.find(sourceTp, end, w.recordCount());
+                if (found.isPresent() && found.get().targetSegments() != null) {
+                    long[] segments = found.get().targetSegments();
+                    List<long[]> placed = new ArrayList<>();
+                    for (int i = 0; i < segments.length; i += 2) {
+                        placed.add(new long[] {segments[i], segments[i + 1]});
+                    }
+                    placements.add(new TransactionLocator.Placement(segments[0], placed));
+                    next = found.get().nextTargetOffset();
+                    progress.forgetUpTo(sourceTp, end);
+                    continue;
+                }
+                if (!progress.hasPassed(sourceTp, end)) {
+                    break; // not committed yet
+                }
+                // Written without progress (restored from a savepoint of an earlier version): by its records.
+                Located old = locateByRecords(List.of(w), next);
+                if (old.error() != null || old.placements().isEmpty()) {
+                    return new Located(placements, System.currentTimeMillis(), old.error(), from);
+                }
+                placements.add(old.placements().get(0));
+                next = old.placements().get(0).nextOffset();
+            }
+            return new Located(placements, System.currentTimeMillis(), null, from);
+        }
+        return locateByRecords(writes, from);
+    }
+
+    /** Locates {@code writes} by their records' fingerprints ({@link TransactionLocator}). */
+    private Located locateByRecords(List<PartitionWrites> writes, long from) {
         List<TransactionLocator.Placement> placements = new ArrayList<>();
         RuntimeException error = null;
         long next = from;
@@ -160,6 +219,10 @@ final class AsyncLocator implements AutoCloseable {
                     scanTarget = KafkaReader.forScans(settings.targetClientProps());
                 }
                 long upTo = end != null ? end : scanTarget.endOffset(targetTp);
+                List<long[]> fromProgress = progressHistory(sourceTp, upTo);
+                if (!fromProgress.isEmpty()) {
+                    return new Rebuilt(targetTp.topic(), upTo, fromProgress, null);
+                }
                 return new Rebuilt(targetTp.topic(), upTo, TargetHistory.rebuild(scanSource, scanTarget, sourceTp,
                         targetTp, upTo, history.maxRecords(), history.replicated()), null);
             } catch (InterruptException e) {
@@ -169,6 +232,32 @@ final class AsyncLocator implements AutoCloseable {
             }
         }));
         return true;
+    }
+
+    /**
+     * On the reads thread: the exact mapping of what the flow's committed progress records say was replicated of
+     * {@code sourceTp} below target offset {@code upTo}, as {@code [source, target, count]} pieces in order; empty
+     * without progress (a target an earlier version wrote: the records are then matched by content).
+     */
+    private List<long[]> progressHistory(TopicPartition sourceTp, long upTo) {
+        List<long[]> pieces = new ArrayList<>();
+        if (progress == null) {
+            return pieces;
+        }
+        progress.catchUp();
+        for (Progress p : progress.history(sourceTp)) {
+            if (p.records() == 0 || p.targetSegments() == null || p.nextTargetOffset() > upTo) {
+                continue;
+            }
+            for (long[] piece : p.mapping()) {
+                long[] last = pieces.isEmpty() ? null : pieces.get(pieces.size() - 1);
+                if (last != null && (piece[0] < last[0] + last[2] || piece[1] < last[1] + last[2])) {
+                    pieces.clear(); // the source was read again (a start without progress): keep what follows
+                }
+                pieces.add(piece);
+            }
+        }
+        return pieces;
     }
 
     /** {@code key}'s rebuild, or null when none is waiting to be applied. */
@@ -196,6 +285,9 @@ final class AsyncLocator implements AutoCloseable {
             LOG.warn("{} offset locator thread did not stop within 10 s", settings.flow());
         }
         locatorReader.close();
+        if (progress != null) {
+            progress.close();
+        }
         if (scanSource != null) {
             scanSource.close();
             scanTarget.close();

@@ -16,6 +16,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -138,8 +139,13 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         lostToRetention = getRuntimeContext().getMetricGroup().counter("records-lost-to-retention");
         unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
         metrics = new OffsetMappingMetrics(getRuntimeContext().getMetricGroup());
-        locator = new AsyncLocator(settings,
-                flow + " offset locator " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+        // Keyed by PartitionWrites#sourceKey: this subtask's keys are those Flink routes to it.
+        locator = new AsyncLocator(settings, flow + " offset locator " + subtask,
+                tp -> KeyGroupRangeAssignment.assignKeyToParallelOperator(tp.topic() + "-" + tp.partition(),
+                        maxParallelism, parallelism) == subtask);
     }
 
     @Override

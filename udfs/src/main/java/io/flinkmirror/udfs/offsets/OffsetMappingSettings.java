@@ -23,13 +23,27 @@ import java.util.Map;
  *                              no rebuild
  * @param offsetSyncsReplicationFactor replicas of the offset-syncs topic when created (-1: the broker's default)
  * @param checkpointsReplicationFactor replicas of the checkpoints topic when created (-1: the broker's default)
+ * @param progressTopic         the flow's progress topic on the target ({@link io.flinkmirror.udfs.progress.Progress}):
+ *                              transactions are placed and history rebuilt from it; null: from the records
  */
 public record OffsetMappingSettings(String flow, String offsetSyncsTopic, String checkpointsTopic,
                                     Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
                                     Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
                                     int maxRuns, boolean exactlyOnce, History history,
-                                    int offsetSyncsReplicationFactor, int checkpointsReplicationFactor)
+                                    int offsetSyncsReplicationFactor, int checkpointsReplicationFactor,
+                                    String progressTopic)
         implements Serializable {
+
+    /** Settings without a progress topic (transactions are located by their records' fingerprints). */
+    public OffsetMappingSettings(String flow, String offsetSyncsTopic, String checkpointsTopic,
+                                 Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
+                                 Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
+                                 int maxRuns, boolean exactlyOnce, History history,
+                                 int offsetSyncsReplicationFactor, int checkpointsReplicationFactor) {
+        this(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps, targetClientProps, offsetSyncsAdminProps,
+                targetAdminProps, maxRuns, exactlyOnce, history, offsetSyncsReplicationFactor,
+                checkpointsReplicationFactor, null);
+    }
 
     /** Settings whose internal topics get the brokers' default replication factor. */
     public OffsetMappingSettings(String flow, String offsetSyncsTopic, String checkpointsTopic,
@@ -60,7 +74,14 @@ public record OffsetMappingSettings(String flow, String offsetSyncsTopic, String
     public OffsetMappingSettings withHistory(History history) {
         return new OffsetMappingSettings(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps,
                 targetClientProps, offsetSyncsAdminProps, targetAdminProps, maxRuns, exactlyOnce, history,
-                offsetSyncsReplicationFactor, checkpointsReplicationFactor);
+                offsetSyncsReplicationFactor, checkpointsReplicationFactor, progressTopic);
+    }
+
+    /** The same settings, placing transactions and rebuilding history from {@code progressTopic}. */
+    public OffsetMappingSettings withProgress(String progressTopic) {
+        return new OffsetMappingSettings(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps,
+                targetClientProps, offsetSyncsAdminProps, targetAdminProps, maxRuns, exactlyOnce, history,
+                offsetSyncsReplicationFactor, checkpointsReplicationFactor, progressTopic);
     }
 
     /** Whether a partition without a mapping in state gets its history rebuilt. */

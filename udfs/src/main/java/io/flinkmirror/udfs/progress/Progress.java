@@ -121,6 +121,37 @@ public final class Progress {
         return targetSegments[last] + targetSegments[last + 1];
     }
 
+    /**
+     * The exact offset mapping of this transaction's records: {@code [sourceOffset, targetOffset, count]} pieces of
+     * consecutive offsets on both sides, in order; empty when the target offsets are unknown.
+     */
+    public java.util.List<long[]> mapping() {
+        java.util.List<long[]> pieces = new java.util.ArrayList<>();
+        if (targetSegments == null) {
+            return pieces;
+        }
+        int run = 0;
+        long u = sourceRuns.length == 0 ? 0 : sourceRuns[0];
+        long runLeft = sourceRuns.length == 0 ? 0 : sourceRuns[1];
+        for (int s = 0; s < targetSegments.length; s += 2) {
+            long d = targetSegments[s];
+            long left = targetSegments[s + 1];
+            while (left > 0) {
+                long take = Math.min(left, runLeft);
+                pieces.add(new long[] {u, d, take});
+                u += take;
+                d += take;
+                left -= take;
+                runLeft -= take;
+                if (runLeft == 0 && (run += 2) < sourceRuns.length) {
+                    u = sourceRuns[run];
+                    runLeft = sourceRuns[run + 1];
+                }
+            }
+        }
+        return pieces;
+    }
+
     /** The source partition this progress is about. */
     public TopicPartition sourcePartition() {
         return new TopicPartition(sourceTopic, partition);
