@@ -109,6 +109,11 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> running.get().stopWithSavepoint(
                 state.savepoints().toUri().toString(), Duration.ofSeconds(stopTimeoutSeconds)),
                 "flink-mirror-shutdown"));
+        // Ctrl-C and SIGTERM stop the job with a final savepoint *before* the JVM shuts down: left to the JVM, the
+        // signal runs Flink's own shutdown hooks beside ours, which stop the embedded TaskManager's I/O under tasks
+        // that are still starting, and the savepoint never comes (a cancel after --stop-timeout instead).
+        StopOnSignal.install(() -> running.get().stopWithSavepoint(state.savepoints().toUri().toString(),
+                Duration.ofSeconds(stopTimeoutSeconds)));
         System.out.println("Flink Mirror job " + flink.client().getJobID() + " running; web UI: "
                 + flink.webUrl() + " (Ctrl-C stops it)");
         while (true) {

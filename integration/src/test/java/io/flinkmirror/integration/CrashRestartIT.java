@@ -96,18 +96,17 @@ class CrashRestartIT extends TwoClusterTest {
             }
             groups.put(name + "-g2", commitGroupAtRandomOffsets(mapping, name + "-g2", topics, random));
             if (!deleteState) {
-                long checkpointsBefore = completedCheckpoints();
                 Processes.Started mirror = start(config, state, name + "-" + run++);
-                // Ctrl-C once the run works (a checkpoint completed): a Ctrl-C while the tasks still start races
-                // Flink's own JVM shutdown hooks, which stop the embedded TaskManager's I/O under the starting tasks,
-                // and ends in a cancel after --stop-timeout (README "What does not hold").
-                Poll.until("a completed checkpoint before Ctrl-C", TIMEOUT,
-                        () -> completedCheckpoints() > checkpointsBefore);
+                // Ctrl-C while the tasks may still be starting: the final savepoint is taken before the JVM shuts
+                // down (Flink's own shutdown hooks no longer race it), within seconds, not after --stop-timeout.
                 Thread.sleep(random.nextInt(2_000));
+                long interrupted = System.nanoTime();
                 mirror.interrupt();
-                // 130: the JVM's exit code after SIGINT once its shutdown hooks (the final savepoint) are done.
+                // 130: our exit code after SIGINT once the final savepoint is done.
                 assertThat(mirror.awaitExit(Duration.ofSeconds(90))).as("exit code after Ctrl-C").isIn(0, 130);
-                assertThat(log()).contains("with savepoint");
+                assertThat(Duration.ofNanos(System.nanoTime() - interrupted)).as("Ctrl-C to exit")
+                        .isLessThan(Duration.ofSeconds(45));
+                assertThat(log()).contains("with savepoint").doesNotContain("Stop-with-savepoint of job");
             }
         } finally {
             feed.close();

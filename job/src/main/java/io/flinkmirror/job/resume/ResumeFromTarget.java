@@ -294,11 +294,10 @@ public final class ResumeFromTarget implements OffsetsInitializer {
 
     /**
      * Per source partition, the source offset right after the last of its records committed on the target
-     * ({@code read_committed}): from the flow's committed progress, else found by content; the source's earliest
-     * offset when the target partition holds no committed record. Partitions whose target records cannot be found
-     * are left out. Unlike {@link #getPartitionOffsets}, aborts nothing: a transaction still open on the target is
-     * simply not counted (when one is open on the progress topic, partitions without visible progress are looked up
-     * by content only).
+     * ({@code read_committed}), found by content (for targets without progress: see {@link #committedProgress}); the
+     * source's earliest offset when the target partition holds no committed record. Partitions whose target records
+     * cannot be found are left out. Unlike {@link #getPartitionOffsets}, aborts nothing: a transaction still open on
+     * the target is simply not counted.
      */
     public Map<TopicPartition, Long> committedEnds(Collection<TopicPartition> sourcePartitions) {
         Map<TopicPartition, TopicPartition> targets = targetsOf(sourcePartitions);
@@ -306,26 +305,7 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         if (targets.isEmpty()) {
             return ends;
         }
-        if (progressTopic != null) {
-            ProgressStore.Snapshot<Progress> snapshot = new ProgressStore(targetConsumerProps)
-                    .progress(progressTopic);
-            for (TopicPartition tp : targets.keySet()) {
-                Progress p = snapshot.latest().get(tp);
-                if (p != null) {
-                    ends.put(tp, p.nextSourceOffset());
-                }
-            }
-            if (!snapshot.complete()) {
-                LOG.debug("{} a transaction is open on {}: progress committed after it began is not visible yet",
-                        flow, progressTopic);
-            }
-        }
-        Map<TopicPartition, TopicPartition> rest = new LinkedHashMap<>(targets);
-        rest.keySet().removeAll(ends.keySet());
-        if (rest.isEmpty()) {
-            return ends;
-        }
-        findAll(rest).forEach((tp, resume) -> {
+        findAll(targets).forEach((tp, resume) -> {
             if (resume.kind() != TargetTail.Kind.NOT_FOUND) {
                 ends.put(tp, resume.sourceOffset());
             } else {
@@ -333,6 +313,27 @@ public final class ResumeFromTarget implements OffsetsInitializer {
             }
         });
         return ends;
+    }
+
+    /**
+     * What the flow's progress committed on the target says of {@code sourcePartitions}, as visible now (a transaction
+     * still open on the progress topic hides what was committed after it began): per partition, the source offset
+     * after the last record committed, and whether nothing was hidden. Null when the flow writes no progress.
+     */
+    public ProgressStore.Snapshot<Long> committedProgress(Collection<TopicPartition> sourcePartitions) {
+        if (progressTopic == null) {
+            return null;
+        }
+        ProgressStore.Snapshot<Progress> snapshot = new ProgressStore(targetConsumerProps)
+                .progress(progressTopic, java.time.Duration.ZERO);
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        for (TopicPartition tp : sourcePartitions) {
+            Progress p = snapshot.latest().get(tp);
+            if (p != null) {
+                ends.put(tp, p.nextSourceOffset());
+            }
+        }
+        return new ProgressStore.Snapshot<>(ends, snapshot.exists(), snapshot.complete());
     }
 
     /**

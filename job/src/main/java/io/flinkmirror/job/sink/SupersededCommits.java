@@ -49,6 +49,8 @@ public final class SupersededCommits implements Serializable {
     private static final Logger LOG = LoggerFactory.getLogger(SupersededCommits.class);
     private static final Duration CLOSE = Duration.ofSeconds(10);
     private static final long DESCRIBE_TIMEOUT_MS = 10_000;
+    private static final Duration PROGRESS_WAIT = Duration.ofSeconds(20);
+    private static final Duration PROGRESS_POLL = Duration.ofMillis(500);
 
     private final String flow;
     private final ResumeFromTarget target;
@@ -94,7 +96,7 @@ public final class SupersededCommits implements Serializable {
         }
         Map<TopicPartition, Long> ends;
         try {
-            ends = target.committedEnds(new ArrayList<>(partitions));
+            ends = committedEnds(lasts.values(), partitions);
         } catch (RuntimeException e) {
             LOG.warn("{} could not read the target to check whether {} transaction(s) were committed before: {}",
                     flow, lasts.size(), e.toString());
@@ -117,6 +119,55 @@ public final class SupersededCommits implements Serializable {
             }
         }
         return committed;
+    }
+
+    /**
+     * Per source partition, the source offset after its last record committed on the target: from the flow's
+     * committed progress, read again (every {@link #PROGRESS_POLL}, for at most {@link #PROGRESS_WAIT}) while it does
+     * not show every failed transaction committed and a transaction still open on the progress topic may hide it (a
+     * restored transaction of another subtask not committed yet: they commit as the job restores). By content only
+     * for partitions without any progress (a target an earlier version wrote) or when the progress stays hidden.
+     */
+    private Map<TopicPartition, Long> committedEnds(java.util.Collection<Map<TopicPartition, Long>> lasts,
+                                                    Set<TopicPartition> partitions) throws RuntimeException {
+        long deadline = System.nanoTime() + PROGRESS_WAIT.toNanos();
+        while (true) {
+            io.flinkmirror.udfs.progress.ProgressStore.Snapshot<Long> progress =
+                    target.committedProgress(partitions);
+            if (progress == null || !progress.exists()) {
+                return target.committedEnds(new ArrayList<>(partitions));
+            }
+            boolean all = true;
+            for (Map<TopicPartition, Long> last : lasts) {
+                for (Map.Entry<TopicPartition, Long> e : last.entrySet()) {
+                    Long end = progress.latest().get(e.getKey());
+                    all &= end != null && end > e.getValue();
+                }
+            }
+            if (all || progress.complete()) {
+                Map<TopicPartition, Long> ends = new HashMap<>(progress.latest());
+                Set<TopicPartition> without = new HashSet<>(partitions);
+                without.removeAll(ends.keySet());
+                if (!without.isEmpty()) {
+                    ends.putAll(target.committedEnds(new ArrayList<>(without)));
+                }
+                return ends;
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.info("{} a transaction open on the progress topic still hides whether {} transaction(s) were "
+                        + "committed after {} s: looking for their records instead", flow, lasts.size(),
+                        PROGRESS_WAIT.toSeconds());
+                Map<TopicPartition, Long> ends = target.committedEnds(new ArrayList<>(partitions));
+                progress.latest().forEach((tp, end) -> ends.merge(tp, end, Math::max));
+                return ends;
+            }
+            try {
+                Thread.sleep(PROGRESS_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     /**

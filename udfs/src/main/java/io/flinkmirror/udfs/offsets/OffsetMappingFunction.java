@@ -91,6 +91,9 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient AsyncLocator locator;
     private transient Counter unaligned;
     private transient OffsetMappingMetrics metrics;
+    /** Per key: {nextDownstream, checked at (ms), settled (1) or not} of the last {@link #settledBeyond} read. */
+    private transient java.util.Map<String, long[]> settledChecks;
+    private static final long SETTLED_CHECK_MS = 500;
 
     public OffsetMappingFunction(OffsetMappingSettings settings) {
         this.settings = settings;
@@ -139,6 +142,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         lostToRetention = getRuntimeContext().getMetricGroup().counter("records-lost-to-retention");
         unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
         metrics = new OffsetMappingMetrics(getRuntimeContext().getMetricGroup());
+        settledChecks = new java.util.HashMap<>();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
@@ -383,6 +387,12 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             return;
         }
         OptionalLong translated = translate(runs, offset);
+        if (translated.isPresent() && offset.offset > runs.processedHorizon() && !settledBeyond(runs, offset,
+                targetTopic)) {
+            LOG.debug("{} {}: not translated yet, replicated data beyond {} is not mapped yet", flow, offset,
+                    runs.processedHorizon());
+            return;
+        }
         if (translated.isEmpty()) {
             LOG.debug("{} no exact translation yet for {} with {}", flow, offset, runs);
             return;
@@ -401,6 +411,40 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                 offset.metadata == null ? "" : offset.metadata);
         out.collect(new EncodedRecord(settings.checkpointsTopic(), checkpoint.recordKey(), checkpoint.recordValue()));
         metrics.checkpointEmitted(offset.readAtMillis, System.currentTimeMillis());
+    }
+
+    /**
+     * Whether a group offset beyond the mapped data may be translated to where the next replica will go: only when no
+     * replicated data lies beyond the mapping, neither written and waiting to be located ({@code pending} writes
+     * below the group offset) nor committed on the target past {@link OffsetRuns#nextDownstream}. The source alone
+     * cannot tell: on a compacted source the records in between may have been replicated and removed since.
+     */
+    private boolean settledBeyond(OffsetRuns runs, GroupOffset offset, String targetTopic) throws Exception {
+        for (PartitionWrites w : pendingState.get()) {
+            if (w.runStarts.length > 0 && w.runStarts[0] < offset.offset) {
+                return false;
+            }
+        }
+        if (runs.nextDownstream < 0) {
+            return false;
+        }
+        String key = offset.sourceKey();
+        long now = System.currentTimeMillis();
+        long[] cached = settledChecks.get(key);
+        if (cached != null && cached[0] == runs.nextDownstream && now - cached[1] < SETTLED_CHECK_MS) {
+            return cached[2] == 1; // one read per partition and poll round, however many groups sit there
+        }
+        try {
+            boolean settled = target().firstAtOrAfter(new TopicPartition(targetTopic, offset.partition),
+                    runs.nextDownstream).isEmpty();
+            settledChecks.put(key, new long[] {runs.nextDownstream, now, settled ? 1 : 0});
+            return settled;
+        } catch (InterruptException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.debug("{} could not read {}-{}: {}", flow, targetTopic, offset.partition, e.toString());
+            return false;
+        }
     }
 
     /** The exact target offset for a group's source offset, if it can be decided now. */

@@ -42,10 +42,21 @@ public final class ProgressStore {
         this.targetConsumerProps = new HashMap<>(targetConsumerProps);
     }
 
-    /** The latest committed progress per source partition in {@code topic}; empty when the topic does not exist. */
+    /**
+     * The latest committed progress per source partition in {@code topic}, once the transactions open when called
+     * have ended (at most {@link #SETTLE}); empty when the topic does not exist.
+     */
     public Snapshot<Progress> progress(String topic) {
+        return progress(topic, SETTLE);
+    }
+
+    /**
+     * The latest committed progress per source partition in {@code topic}, waiting at most {@code settle} for the
+     * transactions open when called to end ({@link Duration#ZERO}: what is visible now).
+     */
+    public Snapshot<Progress> progress(String topic, Duration settle) {
         Map<TopicPartition, Progress> latest = new HashMap<>();
-        Read read = readAll(topic, (key, value) -> {
+        Read read = readAll(topic, settle, (key, value) -> {
             if (key == null) {
                 return;
             }
@@ -65,7 +76,7 @@ public final class ProgressStore {
      */
     public Snapshot<Long> mm2Offsets(String topic, String sourceAlias) {
         Map<TopicPartition, Long> latest = new HashMap<>();
-        Read read = readAll(topic, (key, value) -> Mm2SourceOffset.parse(key, value).ifPresent(o -> {
+        Read read = readAll(topic, SETTLE, (key, value) -> Mm2SourceOffset.parse(key, value).ifPresent(o -> {
             if (!Mm2SourceOffset.SOURCE_CONNECTOR.equals(o.connector()) || !sourceAlias.equals(o.cluster())) {
                 return;
             }
@@ -77,7 +88,7 @@ public final class ProgressStore {
 
     private record Read(boolean exists, boolean complete) {}
 
-    private Read readAll(String topic, BiConsumer<byte[], byte[]> each) {
+    private Read readAll(String topic, Duration settle, BiConsumer<byte[], byte[]> each) {
         Properties props = new Properties();
         props.putAll(targetConsumerProps);
         props.remove("group.id");
@@ -93,7 +104,7 @@ public final class ProgressStore {
             }
             List<TopicPartition> partitions = infos.stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            Map<TopicPartition, Long> ends = settledEnds(props, consumer, partitions);
+            Map<TopicPartition, Long> ends = settledEnds(props, consumer, partitions, settle);
             boolean complete = ends != null;
             if (ends == null) {
                 ends = consumer.endOffsets(partitions);
@@ -122,7 +133,7 @@ public final class ProgressStore {
      * aborts its earlier run's; null after {@link #SETTLE} if they have not ended.
      */
     private static Map<TopicPartition, Long> settledEnds(Properties props, KafkaConsumer<byte[], byte[]> committed,
-                                                         List<TopicPartition> partitions) {
+                                                         List<TopicPartition> partitions, Duration settle) {
         Properties uncommitted = new Properties();
         uncommitted.putAll(props);
         uncommitted.put("isolation.level", "read_uncommitted");
@@ -131,7 +142,7 @@ public final class ProgressStore {
                 new ByteArrayDeserializer())) {
             highWatermarks = all.endOffsets(partitions);
         }
-        long deadline = System.nanoTime() + SETTLE.toNanos();
+        long deadline = System.nanoTime() + settle.toNanos();
         while (true) {
             Map<TopicPartition, Long> stable = committed.endOffsets(partitions);
             boolean settled = true;
@@ -144,8 +155,10 @@ public final class ProgressStore {
                 return stable;
             }
             if (System.nanoTime() > deadline) {
-                LOG.info("{}: a transaction open since before offset {} has not ended after {} s", partitions,
-                        highWatermarks, SETTLE.toSeconds());
+                if (!settle.isZero()) {
+                    LOG.info("{}: a transaction open since before offset {} has not ended after {} s", partitions,
+                            highWatermarks, settle.toSeconds());
+                }
                 return null;
             }
             try {

@@ -71,4 +71,13 @@ class ProgressTest {
         assertThatThrownBy(() -> new Progress("t", 0, 10, 9, new long[] {9, 1}, new long[] {0, 2}))
                 .hasMessageContaining("hold 2 records");
     }
+
+    @Test
+    void shouldPairSourceRunsWithTargetSegmentsIntoAnExactMapping() {
+        // Source 10..12 and 20..21 written; on the target a marker sits after the first two records.
+        Progress p = new Progress("t", 0, 22, 10, new long[] {10, 3, 20, 2}, new long[] {100, 2, 103, 3});
+        assertThat(p.mapping()).containsExactly(new long[] {10, 100, 2}, new long[] {12, 103, 1},
+                new long[] {20, 104, 2});
+        assertThat(new Progress("t", 0, 22, 10, new long[] {10, 3}, null).mapping()).isEmpty();
+    }
 }
