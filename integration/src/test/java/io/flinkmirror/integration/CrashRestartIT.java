@@ -131,7 +131,7 @@ class CrashRestartIT extends TwoClusterTest {
             assertThat(log()).contains("Resuming from checkpoint", "Resuming from savepoint");
             return;
         }
-        assertThat(log()).contains("No state in", "partitions resume after their last record");
+        assertThat(log()).contains("No state in", "partitions resume from their committed progress");
 
         // An emptied target topic: a start without state copies it again in full.
         String remote = a.name() + "." + orders;

@@ -12,7 +12,7 @@ import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
-import io.flinkmirror.testutils.TwoClusterTest;
+import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.progress.ProgressStore;
 import java.nio.file.Files;
@@ -47,30 +47,40 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>MM2 in exactly-once mode: 0 missing, 0 duplicated on the plain topic (read_committed) and on the compacted one
  *       as followed live ({@link CompactedReplicaCheck});</li>
- *   <li>MM2 in its default (at-least-once) mode: 0 missing; records copied twice only after MM2's last committed
- *       progress (what MM2 itself would copy again on its own restart);</li>
+ *   <li>MM2 in its default (at-least-once) mode, SIGKILLed: 0 missing; records copied twice only after MM2's last
+ *       committed progress (what MM2 itself would copy again on its own restart);</li>
  * </ul>
  * and groups committed after the hand-over are translated exactly, read back with MM2's own
  * {@code RemoteClusterUtils.translateOffsets}.
  */
-class Mm2HandOverIT extends TwoClusterTest {
+class Mm2HandOverIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(Mm2HandOverIT.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = KafkaClusters.flink();
+    /** A pair per test: MirrorMaker 2's internal topics are named after the cluster aliases. */
+    @RegisterExtension
+    static final KafkaClusters KAFKA = KafkaClusters.of(4);
+
+    private LocalKafkaCluster a;
+    private LocalKafkaCluster b;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test
     void shouldContinueExactlyWhereMirrorMaker2InExactlyOnceModeStopped() throws Exception {
+        a = KAFKA.get(0);
+        b = KAFKA.get(1);
         handOver("hx", true);
     }
 
     @Test
-    void shouldContinueAfterMirrorMaker2InItsDefaultModeCopyingAgainOnlyWhatMm2WouldHave() throws Exception {
+    void shouldContinueAfterMirrorMaker2InItsDefaultModeDiesCopyingAgainOnlyWhatMm2WouldHave() throws Exception {
+        a = KAFKA.get(2);
+        b = KAFKA.get(3);
         handOver("ha", false);
     }
 
@@ -99,7 +109,11 @@ class Mm2HandOverIT extends TwoClusterTest {
                                 new TopicPartition(compacted, 0)));
                     });
                     Thread.sleep(5_000);
-                } // stopped (SIGTERM, then its shutdown)
+                    if (!exactlyOnce) {
+                        // At-least-once: MM2 dies (SIGKILL) with records copied after its last offset commit.
+                        ProcessHandle.of(mirrorMaker.pid()).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                } // stopped (SIGTERM, then its shutdown), or already dead
                 mm2Resume = mm2Progress();
                 LOG.info("{}: MirrorMaker 2 stopped; its committed progress: {}", name, mm2Resume);
                 assertThat(targetTail.seen(a.name() + "." + orders)).as("records MM2 replicated").isNotEmpty();
@@ -230,7 +244,7 @@ class Mm2HandOverIT extends TwoClusterTest {
     }
 
     /** A group at random offsets at or after where MM2's progress ended (data Flink Mirror replicated). */
-    private static Map<TopicPartition, Long> groupAfter(Map<TopicPartition, Long> mm2Resume, List<String> topics,
+    private Map<TopicPartition, Long> groupAfter(Map<TopicPartition, Long> mm2Resume, List<String> topics,
                                                        Random random) throws Exception {
         Map<TopicPartition, Long> offsets = new HashMap<>();
         logEnds(topics).forEach((tp, end) -> {
@@ -259,7 +273,7 @@ class Mm2HandOverIT extends TwoClusterTest {
         return out;
     }
 
-    private static Map<TopicPartition, Long> logEnds(List<String> topics) throws Exception {
+    private Map<TopicPartition, Long> logEnds(List<String> topics) throws Exception {
         Map<TopicPartition, Long> ends = new HashMap<>();
         for (String topic : topics) {
             ends(a, topic).forEach((p, end) -> ends.put(new TopicPartition(topic, p), end));
@@ -267,7 +281,7 @@ class Mm2HandOverIT extends TwoClusterTest {
         return ends;
     }
 
-    private static Map<Integer, Long> ends(io.flinkmirror.cli.local.LocalKafkaCluster cluster, String topic)
+    private Map<Integer, Long> ends(io.flinkmirror.cli.local.LocalKafkaCluster cluster, String topic)
             throws Exception {
         int partitions = cluster.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
                 .size();
@@ -278,7 +292,7 @@ class Mm2HandOverIT extends TwoClusterTest {
         return ends;
     }
 
-    private static Map<Integer, List<LiveTail.Seen>> readAll(io.flinkmirror.cli.local.LocalKafkaCluster cluster,
+    private Map<Integer, List<LiveTail.Seen>> readAll(io.flinkmirror.cli.local.LocalKafkaCluster cluster,
                                                             String topic) {
         Map<Integer, List<LiveTail.Seen>> out = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : OffsetMappingAssertions.readAll(cluster, topic, true)) {

@@ -77,6 +77,7 @@ class SecurityIT {
         SecureKafka.acls(TARGET_USER)
                 .allow(TOPIC, "A.", PREFIXED, CREATE, WRITE, READ, DESCRIBE)
                 .allow(TOPIC, "mm2-offset-syncs.A.internal", LITERAL, CREATE, WRITE, READ, DESCRIBE)
+                .allow(TOPIC, "mm2-progress.A.internal", LITERAL, CREATE, WRITE, READ, DESCRIBE)
                 .allow(TOPIC, "heartbeats", LITERAL, CREATE, WRITE, DESCRIBE)
                 .allow(TRANSACTIONAL_ID, JOB + "-A-B", PREFIXED, WRITE, DESCRIBE)
                 .createOn(b);

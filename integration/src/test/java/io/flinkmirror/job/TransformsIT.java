@@ -243,7 +243,7 @@ class TransformsIT extends TwoClusterTest {
         }
         List<ProducedRecord> second = records(topic, "second", 100);
         TestRecords.produce(a.bootstrapServers(), second);
-        // The source group says nothing was copied: only finding the transformed records on the target avoids copies.
+        // The source group says nothing was copied: only the flow's committed progress on the target avoids copies.
         Map<TopicPartition, OffsetAndMetadata> rewind = new HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
             rewind.put(new TopicPartition(topic, p), new OffsetAndMetadata(0));
@@ -265,7 +265,7 @@ class TransformsIT extends TwoClusterTest {
                 throw e;
             }
             assertThat(logs.linesContaining("starting without state: " + PARTITIONS
-                    + " partitions resume after their last record on " + b.name())).isNotEmpty();
+                    + " partitions resume from their committed progress on " + b.name())).isNotEmpty();
         }
     }
 
