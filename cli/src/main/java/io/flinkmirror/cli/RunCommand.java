@@ -106,14 +106,19 @@ final class RunCommand implements Callable<Integer> {
                 + " embedded Flink and job graph {} ms", flink.client().getJobID(),
                 jvmUpMs + (submitted - start) / 1_000_000, jvmUpMs, (prepared - start) / 1_000_000,
                 (submitted - prepared) / 1_000_000);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.get().stopWithSavepoint(
-                state.savepoints().toUri().toString(), Duration.ofSeconds(stopTimeoutSeconds)),
-                "flink-mirror-shutdown"));
+        // Once, whoever comes first: the signal handler or the shutdown hook (an exit by other means).
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) {
+                running.get().stopWithSavepoint(state.savepoints().toUri().toString(),
+                        Duration.ofSeconds(stopTimeoutSeconds));
+            }
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "flink-mirror-shutdown"));
         // Ctrl-C and SIGTERM stop the job with a final savepoint *before* the JVM shuts down: left to the JVM, the
         // signal runs Flink's own shutdown hooks beside ours, which stop the embedded TaskManager's I/O under tasks
         // that are still starting, and the savepoint never comes (a cancel after --stop-timeout instead).
-        StopOnSignal.install(() -> running.get().stopWithSavepoint(state.savepoints().toUri().toString(),
-                Duration.ofSeconds(stopTimeoutSeconds)));
+        StopOnSignal.install(stop);
         System.out.println("Flink Mirror job " + flink.client().getJobID() + " running; web UI: "
                 + flink.webUrl() + " (Ctrl-C stops it)");
         while (true) {

@@ -61,6 +61,8 @@ public final class MirrorJob {
      * {@code flink.execution.checkpointing.interval-during-backlog}: larger transactions, full throughput.
      */
     public static final Duration DEFAULT_BACKLOG_CHECKPOINT_INTERVAL = Duration.ofSeconds(5);
+    /** Longest wait between two restarts after failures, unless {@code flink.restart-strategy.*} says otherwise. */
+    public static final String DEFAULT_MAX_RESTART_BACKOFF = "10 s";
     /** Job name when the config does not set {@code flink.pipeline.name}. */
     public static final String DEFAULT_JOB_NAME = "flink-mirror";
 
@@ -128,6 +130,11 @@ public final class MirrorJob {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, DEFAULT_BACKLOG_CHECKPOINT_INTERVAL);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(PipelineOptions.NAME, DEFAULT_JOB_NAME);
+        // A replicator retries for ever, soon: a lost TaskManager or broker costs seconds, not Flink's 1-minute
+        // back-off ceiling (exponential-delay's default).
+        conf.setString("restart-strategy.type", "exponential-delay");
+        conf.setString("restart-strategy.exponential-delay.initial-backoff", "1 s");
+        conf.setString("restart-strategy.exponential-delay.max-backoff", DEFAULT_MAX_RESTART_BACKOFF);
         conf.addAll(Configuration.fromMap(config.flinkOptions()));
         return conf;
     }

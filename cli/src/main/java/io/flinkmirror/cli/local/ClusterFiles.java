@@ -87,6 +87,10 @@ final class ClusterFiles {
         conf.put(ClusterOptions.PROCESS_WORKING_DIR_BASE.key(), dir.resolve("work").toString());
         // A job's main() that calls System.exit must not end the JobManager it runs in (REST submissions).
         conf.put(ClusterOptions.INTERCEPT_USER_SYSTEM_EXIT.key(), ClusterOptions.UserSystemExitMode.THROW.name());
+        // A TaskManager that dies is noticed within 15 s (Flink's default: 50 s), so the job is running and
+        // checkpointing again on a replacement within about a minute.
+        conf.put("heartbeat.interval", "3000");
+        conf.put("heartbeat.timeout", "15000");
         conf.putAll(settings.extraConfig());
         Files.createDirectories(confDir());
         Files.createDirectories(dir.resolve("tmp"));
