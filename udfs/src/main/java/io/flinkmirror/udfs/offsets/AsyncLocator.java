@@ -103,8 +103,14 @@ final class AsyncLocator implements AutoCloseable {
             for (PartitionWrites w : writes) {
                 TopicPartition sourceTp = new TopicPartition(w.sourceTopic, w.partition);
                 int lastRun = w.runStarts.length - 1;
-                long end = w.hasSeenRange ? w.seenUntil : w.runStarts[lastRun] + w.runLengths[lastRun];
+                long end = w.hasSeenRange || lastRun < 0 ? w.seenUntil
+                        : w.runStarts[lastRun] + w.runLengths[lastRun];
                 Optional<Progress> found = progress.find(sourceTp, end, w.recordCount());
+                if (found.isPresent() && w.recordCount() == 0) {
+                    placements.add(new TransactionLocator.Placement(next, List.of())); // dropped records only
+                    progress.forgetUpTo(sourceTp, end);
+                    continue;
+                }
                 if (found.isPresent() && found.get().targetSegments() != null) {
                     long[] segments = found.get().targetSegments();
                     List<long[]> placed = new ArrayList<>();
@@ -153,6 +159,12 @@ final class AsyncLocator implements AutoCloseable {
         long start = next;
         for (PartitionWrites w : writes) {
             TopicPartition tp = new TopicPartition(w.targetTopic, w.partition);
+            if (w.recordCount() == 0) {
+                // Dropped records only: nothing to find (if their transaction aborted, they are processed and
+                // dropped again).
+                placements.add(new TransactionLocator.Placement(next, List.of()));
+                continue;
+            }
             Optional<TransactionLocator.Placement> found;
             try {
                 found = settings.exactlyOnce() ? locator.locate(tp, next, w) : locator.locate(tp, next, w, maxScan(w));

@@ -328,6 +328,12 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     /** Records where one transaction's records were found: offset runs and offset syncs. */
     private void apply(PartitionWrites writes, TransactionLocator.Placement placement, OffsetRuns runs,
                        OnTimerContext ctx) {
+        if (writes.recordCount() == 0) {
+            if (writes.hasSeenRange && !runs.isEmpty()) {
+                runs.seen(writes.seenFrom, writes.seenUntil, false); // dropped records only
+            }
+            return;
+        }
         TopicPartition tp = new TopicPartition(writes.targetTopic, writes.partition);
         long d0 = placement.firstOffset();
         List<long[]> placed = placement.segments();

@@ -12,8 +12,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Passes records on to the sink unchanged and remembers, per target partition, the source offsets written since the
  * last checkpoint barrier. Chained directly before the sink writer, it sees exactly the records of the writer's
- * current transaction; just before each barrier it emits one {@link PartitionWrites} per partition written to the
- * side output {@link #WRITES}, so the offset mapping learns what each transaction holds.
+ * current transaction; just before each barrier it emits one {@link PartitionWrites} per partition processed to the
+ * side output {@link #WRITES} (without runs when a transform dropped all its records), so the offset mapping learns
+ * what each transaction holds and how far each partition was processed.
  *
  * <p>Records a transform dropped ({@link MirrorRecord#dropped}) are passed on marked (the sink writes none of them,
  * only moves the flow's progress past them); here their offsets only widen the
@@ -59,7 +60,7 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
             byPartition[record.partition] = tracker;
         }
         if (record.dropped) {
-            tracker.seen(record.offset); // dropped by a transform: processed, never written
+            tracker.seen(record.offset); // dropped by a transform: processed, never written (see drain)
             output.collect(element); // the sink moves the flow's progress past it, and writes nothing
             return;
         }
@@ -72,7 +73,7 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
         super.prepareSnapshotPreBarrier(checkpointId);
         for (Tracker[] byPartition : trackers.values()) {
             for (Tracker tracker : byPartition) {
-                if (tracker != null && tracker.runCount > 0) {
+                if (tracker != null && (tracker.runCount > 0 || tracker.seenFrom >= 0)) {
                     output.collect(WRITES, new StreamRecord<>(tracker.drain(checkpointId)));
                 }
             }
@@ -155,13 +156,15 @@ public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
         }
 
         PartitionWrites drain(long checkpointId) {
+            // Only dropped records (a transform): no run, but the processed range moves on.
             PartitionWrites writes = new PartitionWrites(sourceTopic, targetTopic, partition, checkpointId,
                     java.util.Arrays.copyOf(starts, runCount), java.util.Arrays.copyOf(lengths, runCount),
-                    firstFingerprint, RecordFingerprint.of(last.key, last.value, last.timestamp));
+                    runCount == 0 ? 0 : firstFingerprint,
+                    last == null ? 0 : RecordFingerprint.of(last.key, last.value, last.timestamp));
             writes.sampleIndexes = java.util.Arrays.copyOf(sampleIndexes, samples);
             writes.sampleFingerprints = java.util.Arrays.copyOf(sampleFingerprints, samples);
-            writes.firstTimestamp = firstTimestamp;
-            writes.lastTimestamp = last.timestamp;
+            writes.firstTimestamp = runCount == 0 ? -1 : firstTimestamp;
+            writes.lastTimestamp = last == null ? -1 : last.timestamp;
             writes.minTimestamp = minTimestamp;
             writes.maxTimestamp = maxTimestamp;
             writes.hasSeenRange = true;

@@ -24,7 +24,7 @@ class OffsetTrackingOperatorTest {
         try (OneInputStreamOperatorTestHarness<MirrorRecord, MirrorRecord> harness =
                      new OneInputStreamOperatorTestHarness<>(new OffsetTrackingOperator())) {
             harness.open();
-            // Transaction 1 holds only dropped records: nothing to report yet.
+            // Transaction 1 holds only dropped records: reported without runs (the partition was processed).
             harness.processElement(record(3, true), 0);
             harness.processElement(record(4, true), 0);
             harness.prepareSnapshotPreBarrier(1);
@@ -43,12 +43,17 @@ class OffsetTrackingOperatorTest {
             for (StreamRecord<PartitionWrites> w : harness.getSideOutput(OffsetTrackingOperator.WRITES)) {
                 writes.add(w.getValue());
             }
-            assertThat(writes).hasSize(1);
-            PartitionWrites w = writes.get(0);
+            assertThat(writes).hasSize(2);
+            PartitionWrites dropped = writes.get(0);
+            assertThat(dropped.recordCount()).isZero();
+            assertThat(dropped.runStarts).isEmpty();
+            assertThat(dropped.seenFrom).isEqualTo(3);
+            assertThat(dropped.seenUntil).isEqualTo(5);
+            PartitionWrites w = writes.get(1);
             assertThat(w.runStarts).containsExactly(5, 9);
             assertThat(w.runLengths).containsExactly(2, 1);
             assertThat(w.hasSeenRange).isTrue();
-            assertThat(w.seenFrom).isEqualTo(3);
+            assertThat(w.seenFrom).isEqualTo(5);
             assertThat(w.seenUntil).isEqualTo(11);
         }
     }
