@@ -179,7 +179,9 @@ class CompactionKillIT extends TwoClusterTest {
                 last.kill();
             }
         }
-        assertThat(killed).as("kills by phase").containsOnlyKeys(Phase.values());
+        if (kills >= Phase.values().length) {
+            assertThat(killed).as("kills by phase").containsOnlyKeys(Phase.values());
+        }
         String log = Files.readString(dir.resolve("logs/mirror.log"));
         assertThat(log).doesNotContain("falls back", "starts at the source group's committed offset");
         assertThat(log).contains(wipeState ? "resume from their committed progress" : "Resuming from checkpoint");
