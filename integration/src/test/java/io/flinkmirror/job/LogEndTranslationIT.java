@@ -39,19 +39,6 @@ class LogEndTranslationIT extends TwoClusterTest {
         String filtered = "le-filtered";
         a.createTopic(aborted, PARTITIONS);
         a.createTopic(filtered, PARTITIONS);
-        // le-aborted: committed records, then an aborted transaction on every partition, nothing after it.
-        TestRecords.produceTransactional(a.bootstrapServers(),
-                TestRecords.builder().topic(aborted, PARTITIONS).count(200).idPrefix("kept").build(), true);
-        TestRecords.produceTransactional(a.bootstrapServers(), onEveryPartition(aborted, "aborted", 10), false);
-        // le-filtered: records, then records the flow's transform drops (header "debug") as the last ones.
-        TestRecords.produce(a.bootstrapServers(),
-                TestRecords.builder().topic(filtered, PARTITIONS).count(200).idPrefix("kept").build());
-        List<ProducedRecord> debug = new ArrayList<>();
-        for (ProducedRecord r : onEveryPartition(filtered, "debug", 10)) {
-            debug.add(r.withHeaders(List.of(ProducedRecord.Header.of("debug", "1"))));
-        }
-        TestRecords.produceTransactional(a.bootstrapServers(), debug, true); // ends with a commit marker too
-
         Map<String, String> props = MirrorRunner.flowProperties(a, b, "le-.*");
         String flow = a.name() + "->" + b.name() + ".";
         props.put("flink.pipeline.name", "log-end");
@@ -65,6 +52,19 @@ class LogEndTranslationIT extends TwoClusterTest {
         props.put("predicates.isDebug.name", "debug");
         OffsetMappingAssertions mapping = new OffsetMappingAssertions(a, b, TIMEOUT);
         try (MirrorRunner mirror = MirrorRunner.start(props)) {
+            TestRecords.produceTransactional(a.bootstrapServers(),
+                    TestRecords.builder().topic(aborted, PARTITIONS).count(200).idPrefix("kept").build(), true);
+            TestRecords.produce(a.bootstrapServers(),
+                    TestRecords.builder().topic(filtered, PARTITIONS).count(200).idPrefix("kept").build());
+            mirror.awaitCaughtUp(a, b.name(), List.of(aborted, filtered), TIMEOUT);
+            // Then, in later transactions of the mirror: le-aborted gets an aborted transaction on every partition,
+            // le-filtered records the flow's transform drops (header "debug"), committed; nothing after them.
+            TestRecords.produceTransactional(a.bootstrapServers(), onEveryPartition(aborted, "aborted", 10), false);
+            List<ProducedRecord> debug = new ArrayList<>();
+            for (ProducedRecord r : onEveryPartition(filtered, "debug", 10)) {
+                debug.add(r.withHeaders(List.of(ProducedRecord.Header.of("debug", "1"))));
+            }
+            TestRecords.produceTransactional(a.bootstrapServers(), debug, true);
             mirror.awaitCaughtUp(a, b.name(), List.of(aborted, filtered), TIMEOUT);
             Map<TopicPartition, Long> ends = new HashMap<>();
             for (String topic : List.of(aborted, filtered)) {
