@@ -119,6 +119,11 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
     @Override
     public void processElement(MirrorRecord in, Context ctx, Collector<MirrorRecord> out) {
         MirrorRecord record = in;
+        TopicState topic = topics.get(record.sourceTopic);
+        if (topic == null) {
+            topic = new TopicState(targetTopic(record.sourceTopic));
+            topics.put(record.sourceTopic, topic);
+        }
         boolean addOrigin = false;
         if (provenanceHeader) {
             byte[] origin = record.lastHeader(ORIGIN_HEADER);
@@ -126,13 +131,12 @@ public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecor
                 addOrigin = true;
             } else if (java.util.Arrays.equals(origin, targetAliasBytes)) {
                 loopDropped.inc();
+                // Back home: never written, but processed (the flow's progress and the offset mapping move past it).
+                in.dropped = true;
+                in.targetTopic = topic.targetTopic;
+                out.collect(in);
                 return;
             }
-        }
-        TopicState topic = topics.get(record.sourceTopic);
-        if (topic == null) {
-            topic = new TopicState(targetTopic(record.sourceTopic));
-            topics.put(record.sourceTopic, topic);
         }
         record.targetTopic = topic.targetTopic;
         if (transformer != null) {

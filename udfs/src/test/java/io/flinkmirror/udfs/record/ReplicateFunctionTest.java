@@ -64,16 +64,20 @@ class ReplicateFunctionTest {
     }
 
     @Test
-    void shouldKeepOriginOnLaterHopsAndDropRecordsReturningHome() throws Exception {
+    void shouldKeepOriginOnLaterHopsAndMarkRecordsReturningHomeAsDropped() throws Exception {
         MirrorRecord fromC = record("orders", ReplicateFunction.ORIGIN_HEADER, "C");
         MirrorRecord fromB = record("orders", ReplicateFunction.ORIGIN_HEADER, "B");
         List<MirrorRecord> out = run(new ReplicateFunction("A", "B", new IdentityReplicationPolicy(), true),
                 fromC, fromB);
 
-        assertThat(out).hasSize(1);
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).dropped).isFalse();
         assertThat(out.get(0).headerKeys).containsExactly(ReplicateFunction.ORIGIN_HEADER);
         assertThat(new String(out.get(0).lastHeader(ReplicateFunction.ORIGIN_HEADER), StandardCharsets.UTF_8))
                 .isEqualTo("C");
+        // Back home: processed (progress and offset mapping move past it), never written.
+        assertThat(out.get(1).dropped).isTrue();
+        assertThat(out.get(1).targetTopic).isEqualTo("orders");
     }
 
     private static io.flinkmirror.udfs.transform.RecordTransformer dropDebug(
