@@ -11,6 +11,7 @@ import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
+import io.flinkmirror.testutils.TopicReads;
 import io.flinkmirror.testutils.TwoClusterTest;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import java.nio.file.Files;
@@ -125,7 +126,7 @@ class CompactionKillIT extends TwoClusterTest {
                         groups.put(name + "-g1", commitGroupAtRandomOffsets(mapping, name + "-g1", topics, random));
                     }
                     if (wipeState) {
-                        deleteRecursively(state);
+                        TopicReads.deleteRecursively(state);
                     }
                 }
                 groups.put(name + "-g2", commitGroupAtRandomOffsets(mapping, name + "-g2", topics, random));
@@ -144,10 +145,10 @@ class CompactionKillIT extends TwoClusterTest {
                 Map<String, Map<TopicPartition, Checkpoint>> latest = mapping.awaitCheckpoints(groups);
 
                 String remote = a.name() + "." + compacted;
-                Map<Integer, List<LiveTail.Seen>> sourceAtEnd = readAll(a, compacted);
-                Map<Integer, List<LiveTail.Seen>> targetAtEnd = readAll(b, remote);
-                sourceTail.awaitReached(compacted, ends(a, compacted), TIMEOUT);
-                targetTail.awaitReached(remote, ends(b, remote), TIMEOUT);
+                Map<Integer, List<LiveTail.Seen>> sourceAtEnd = TopicReads.readAll(a, compacted);
+                Map<Integer, List<LiveTail.Seen>> targetAtEnd = TopicReads.readAll(b, remote);
+                sourceTail.awaitReached(compacted, TopicReads.ends(a, compacted), TIMEOUT);
+                targetTail.awaitReached(remote, TopicReads.ends(b, remote), TIMEOUT);
                 CompactedReplicaCheck check = new CompactedReplicaCheck(compacted, sourceTail.seen(compacted),
                         targetTail.seen(remote), sourceAtEnd, targetAtEnd).assertExactlyOnce();
                 LOG.info("{}: {} of {} compacted source records replicated; kills by phase {}", name,
@@ -196,28 +197,6 @@ class CompactionKillIT extends TwoClusterTest {
                 + "seen)", topic, side, seenCount).isLessThan(seenCount);
     }
 
-    private static Map<Integer, List<LiveTail.Seen>> readAll(io.flinkmirror.cli.local.LocalKafkaCluster cluster,
-                                                            String topic) {
-        Map<Integer, List<LiveTail.Seen>> out = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : OffsetMappingAssertions.readAll(cluster, topic, true)) {
-            out.computeIfAbsent(r.partition(), p -> new ArrayList<>())
-                    .add(new LiveTail.Seen(ProducedRecord.from(r).withTopic(""), r.offset()));
-        }
-        out.values().forEach(l -> l.sort(Comparator.comparingLong(LiveTail.Seen::offset)));
-        return out;
-    }
-
-    private static Map<Integer, Long> ends(io.flinkmirror.cli.local.LocalKafkaCluster cluster, String topic)
-            throws Exception {
-        int partitions = cluster.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                .size();
-        Map<Integer, Long> ends = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            ends.put(p, OffsetMappingAssertions.endOffset(cluster, new TopicPartition(topic, p)));
-        }
-        return ends;
-    }
-
     private Path config(String name) throws Exception {
         Path config = dir.resolve("mirror.properties");
         Files.writeString(config, String.join("\n", List.of(
@@ -259,7 +238,7 @@ class CompactionKillIT extends TwoClusterTest {
                                                                        List<String> topics, Random random)
             throws Exception {
         Map<TopicPartition, Long> offsets = new HashMap<>();
-        for (Map.Entry<TopicPartition, Long> e : logEnds(topics).entrySet()) {
+        for (Map.Entry<TopicPartition, Long> e : TopicReads.logEnds(a, topics).entrySet()) {
             offsets.put(e.getKey(), e.getValue() == 0 ? 0 : (long) (random.nextDouble() * e.getValue()));
         }
         mapping.commit(group, offsets);
@@ -268,27 +247,8 @@ class CompactionKillIT extends TwoClusterTest {
 
     private static Map<TopicPartition, Long> commitGroupAtLogEnd(OffsetMappingAssertions mapping, String group,
                                                                 List<String> topics) throws Exception {
-        Map<TopicPartition, Long> offsets = logEnds(topics);
+        Map<TopicPartition, Long> offsets = TopicReads.logEnds(a, topics);
         mapping.commit(group, offsets);
         return offsets;
-    }
-
-    private static Map<TopicPartition, Long> logEnds(List<String> topics) throws Exception {
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        for (String topic : topics) {
-            ends(a, topic).forEach((p, end) -> ends.put(new TopicPartition(topic, p), end));
-        }
-        return ends;
-    }
-
-    private static void deleteRecursively(Path path) throws Exception {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -9,6 +9,7 @@ import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
+import io.flinkmirror.testutils.TopicReads;
 import io.flinkmirror.testutils.TwoClusterTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ class CrashRestartIT extends TwoClusterTest {
                     groups.put(name + "-g1", commitGroupAtRandomOffsets(mapping, name + "-g1", topics, random));
                 }
                 if (deleteState) {
-                    deleteRecursively(state);
+                    TopicReads.deleteRecursively(state);
                 }
             }
             groups.put(name + "-g2", commitGroupAtRandomOffsets(mapping, name + "-g2", topics, random));
@@ -137,7 +138,7 @@ class CrashRestartIT extends TwoClusterTest {
         String remote = a.name() + "." + orders;
         b.admin().deleteTopics(List.of(remote)).all().get(30, TimeUnit.SECONDS);
         Poll.until(remote + " to be deleted", TIMEOUT, () -> !targetTopicExists(remote));
-        deleteRecursively(state);
+        TopicReads.deleteRecursively(state);
         List<ProducedRecord> expected = feed.committed(orders);
         Processes.Started emptied = start(config, state, name + "-emptied");
         try {
@@ -285,16 +286,5 @@ class CrashRestartIT extends TwoClusterTest {
         }
         mapping.commit(group, offsets);
         return offsets;
-    }
-
-    private static void deleteRecursively(Path path) throws Exception {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

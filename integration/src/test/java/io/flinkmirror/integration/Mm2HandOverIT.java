@@ -11,6 +11,7 @@ import io.flinkmirror.testutils.LiveTail;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
 import io.flinkmirror.testutils.Poll;
+import io.flinkmirror.testutils.TopicReads;
 import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.udfs.mm2.Checkpoint;
@@ -128,7 +129,7 @@ class Mm2HandOverIT {
                     flinkMirror.awaitCaughtUp(a, b.name(), topics, TIMEOUT);
                     Map<String, Map<TopicPartition, Long>> groups = new HashMap<>();
                     groups.put(name + "-after", groupAfter(mm2Resume, topics, new Random(name.hashCode())));
-                    groups.put(name + "-end", logEnds(topics));
+                    groups.put(name + "-end", TopicReads.logEnds(a, topics));
                     groups.forEach((group, offsets) -> commit(mapping, group, offsets));
                     Map<String, Map<TopicPartition, Checkpoint>> latest = mapping.awaitCheckpoints(groups);
 
@@ -137,10 +138,10 @@ class Mm2HandOverIT {
                         ExactlyOnceChecker.expecting(feed.committed(orders))
                                 .verify(b.bootstrapServers(), remoteOrders, TIMEOUT).assertExactlyOnce();
                         String remote = a.name() + "." + compacted;
-                        sourceTail.awaitReached(compacted, ends(a, compacted), TIMEOUT);
-                        targetTail.awaitReached(remote, ends(b, remote), TIMEOUT);
+                        sourceTail.awaitReached(compacted, TopicReads.ends(a, compacted), TIMEOUT);
+                        targetTail.awaitReached(remote, TopicReads.ends(b, remote), TIMEOUT);
                         new CompactedReplicaCheck(compacted, sourceTail.seen(compacted), targetTail.seen(remote),
-                                readAll(a, compacted), readAll(b, remote)).assertExactlyOnce();
+                                TopicReads.readAll(a, compacted), TopicReads.readAll(b, remote)).assertExactlyOnce();
                     } else {
                         ExactlyOnceChecker.Report report = ExactlyOnceChecker.expecting(feed.committed(orders))
                                 .verify(b.bootstrapServers(), remoteOrders, TIMEOUT);
@@ -247,7 +248,7 @@ class Mm2HandOverIT {
     private Map<TopicPartition, Long> groupAfter(Map<TopicPartition, Long> mm2Resume, List<String> topics,
                                                        Random random) throws Exception {
         Map<TopicPartition, Long> offsets = new HashMap<>();
-        logEnds(topics).forEach((tp, end) -> {
+        TopicReads.logEnds(a, topics).forEach((tp, end) -> {
             long from = Math.min(end, mm2Resume.getOrDefault(tp, 0L));
             offsets.put(tp, from + (long) (random.nextDouble() * (end - from)));
         });
@@ -270,35 +271,6 @@ class Mm2HandOverIT {
                 out.computeIfAbsent(group, g -> new HashMap<>()).put(tp, c);
             }
         }));
-        return out;
-    }
-
-    private Map<TopicPartition, Long> logEnds(List<String> topics) throws Exception {
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        for (String topic : topics) {
-            ends(a, topic).forEach((p, end) -> ends.put(new TopicPartition(topic, p), end));
-        }
-        return ends;
-    }
-
-    private Map<Integer, Long> ends(io.flinkmirror.cli.local.LocalKafkaCluster cluster, String topic)
-            throws Exception {
-        int partitions = cluster.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                .size();
-        Map<Integer, Long> ends = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            ends.put(p, OffsetMappingAssertions.endOffset(cluster, new TopicPartition(topic, p)));
-        }
-        return ends;
-    }
-
-    private Map<Integer, List<LiveTail.Seen>> readAll(io.flinkmirror.cli.local.LocalKafkaCluster cluster,
-                                                            String topic) {
-        Map<Integer, List<LiveTail.Seen>> out = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : OffsetMappingAssertions.readAll(cluster, topic, true)) {
-            out.computeIfAbsent(r.partition(), p -> new ArrayList<>())
-                    .add(new LiveTail.Seen(ProducedRecord.from(r).withTopic(""), r.offset()));
-        }
         return out;
     }
 }

@@ -52,26 +52,10 @@ public final class ProgressTracker {
             }
             e.nextSource = offset + 1;
             if (written) {
-                e.runs = append(e.runs, e.runCount, offset);
-                if (e.runs != null && e.runCount > 0 && e.runs[2 * e.runCount - 2] + e.runs[2 * e.runCount - 1]
-                        == offset) {
-                    e.runs[2 * e.runCount - 1]++;
-                } else {
-                    e.runs[2 * e.runCount] = offset;
-                    e.runs[2 * e.runCount + 1] = 1;
-                    e.runCount++;
-                }
+                e.runs.add(offset);
                 e.written++;
             }
         }
-    }
-
-    /** Room for one more pair. */
-    private static long[] append(long[] pairs, int count, long unused) {
-        if (pairs == null) {
-            return new long[8];
-        }
-        return 2 * count + 2 <= pairs.length ? pairs : Arrays.copyOf(pairs, pairs.length * 2);
     }
 
     /** The target acknowledged a record at {@code offset} of {@code topic}-{@code partition} (any thread). */
@@ -84,15 +68,7 @@ public final class ProgressTracker {
             return;
         }
         synchronized (e) {
-            e.segments = append(e.segments, e.segmentCount, offset);
-            if (e.segmentCount > 0 && e.segments[2 * e.segmentCount - 2] + e.segments[2 * e.segmentCount - 1]
-                    == offset) {
-                e.segments[2 * e.segmentCount - 1]++;
-            } else {
-                e.segments[2 * e.segmentCount] = offset;
-                e.segments[2 * e.segmentCount + 1] = 1;
-                e.segmentCount++;
-            }
+            e.segments.add(offset);
             e.acked++;
         }
     }
@@ -107,14 +83,14 @@ public final class ProgressTracker {
         List<Progress> out = new ArrayList<>(active.size());
         for (Entry e : active) {
             synchronized (e) {
-                long[] runs = e.runCount == 0 ? new long[0] : Arrays.copyOf(e.runs, 2 * e.runCount);
-                long[] segments = e.acked == e.written ? sorted(e.segments, e.segmentCount) : null;
+                long[] runs = e.runs.toArray();
+                long[] segments = e.acked == e.written ? sorted(e.segments.pairs, e.segments.count) : null;
                 out.add(new Progress(e.sourceTopic, e.partition, e.nextSource, e.firstSource, runs, segments));
                 e.firstSource = -1;
                 e.written = 0;
                 e.acked = 0;
-                e.runCount = 0;
-                e.segmentCount = 0;
+                e.runs.clear();
+                e.segments.clear();
             }
         }
         active.clear();
@@ -176,14 +152,39 @@ public final class ProgressTracker {
         long nextSource;
         long written;
         long acked;
-        long[] runs;
-        int runCount;
-        long[] segments;
-        int segmentCount;
+        final Runs runs = new Runs();
+        final Runs segments = new Runs();
 
         Entry(String targetTopic, int partition) {
             this.targetTopic = targetTopic;
             this.partition = partition;
+        }
+    }
+
+    /** Offsets, in the order added, as runs {@code [start, length]} of consecutive ones (flattened pairs). */
+    private static final class Runs {
+        long[] pairs = new long[8];
+        int count;
+
+        void add(long offset) {
+            if (count > 0 && pairs[2 * count - 2] + pairs[2 * count - 1] == offset) {
+                pairs[2 * count - 1]++;
+                return;
+            }
+            if (2 * count + 2 > pairs.length) {
+                pairs = Arrays.copyOf(pairs, pairs.length * 2);
+            }
+            pairs[2 * count] = offset;
+            pairs[2 * count + 1] = 1;
+            count++;
+        }
+
+        long[] toArray() {
+            return Arrays.copyOf(pairs, 2 * count);
+        }
+
+        void clear() {
+            count = 0;
         }
     }
 }
