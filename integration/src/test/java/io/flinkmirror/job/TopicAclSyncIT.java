@@ -100,6 +100,7 @@ class TopicAclSyncIT {
             SecureKafka.acls(user)
                     .allow(TOPIC, "A.", PREFIXED, CREATE, WRITE, READ, DESCRIBE)
                     .allow(TOPIC, "mm2-offset-syncs.A.internal", LITERAL, CREATE, WRITE, READ, DESCRIBE)
+                    .allow(TOPIC, "mm2-progress.A.internal", LITERAL, CREATE, WRITE, READ, DESCRIBE)
                     .allow(TOPIC, "heartbeats", LITERAL, CREATE, WRITE, DESCRIBE)
                     .allow(TRANSACTIONAL_ID, "acl-", PREFIXED, WRITE, DESCRIBE)
                     .createOn(b);

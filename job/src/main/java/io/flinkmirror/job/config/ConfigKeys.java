@@ -196,13 +196,17 @@ final class ConfigKeys {
                     + "start, never kept in state, so a restore from a savepoint takes the new value.",
             (k, v) -> ConfigValues.nonNegativeLong(k, v, "expected a non-negative integer (bytes per second, 0 for "
                     + "unlimited)"));
-    static final ConfigKey<String> UNKNOWN_TARGET = ConfigKey.oneOf("flink.start.unknown-target", "fail",
+    static final ConfigKey<String> UNKNOWN_TARGET = new ConfigKey<>("flink.start.unknown-target", ConfigKey.Type.ENUM,
+            null, "fail; earliest with IdentityReplicationPolicy",
             "Where a start without state begins a source partition whose target partition holds records but no "
                     + "progress this flow (or MirrorMaker 2, in mm2-offsets.<source>.internal) committed, and whose "
-                    + "last records cannot be found in the source (another tool wrote them): fail stops the flow "
-                    + "naming the partitions; source-group starts at the source consumer group's committed offset "
-                    + "(may copy records again or skip some); earliest copies the source partition from its start.",
-            true, "fail", "source-group", "earliest");
+                    + "last records cannot be found in the source: fail stops the flow naming the partitions (remote "
+                    + "topics are the flow's alone: another tool wrote them); earliest copies the source partition "
+                    + "from its start (MM2's behaviour without offsets; with IdentityReplicationPolicy the target "
+                    + "topic is shared with local producers, and records that came from the target are not copied "
+                    + "back); source-group starts at the source consumer group's committed offset (may copy records "
+                    + "again or skip some).",
+            (k, v) -> ConfigValues.oneOf(k, v, true, "fail", "source-group", "earliest"));
     static final ConfigKey<String> RECORD_FUNCTION_CLASS = ConfigKey.string("flink.record.function.class", CLASS,
             null,
             "A class implementing io.flinkmirror.udfs.transform.RecordFunction (public no-arg constructor, on the "

@@ -150,7 +150,8 @@ public final class FlowConfig implements Serializable {
                 ? settings.get(ConfigKeys.PROVENANCE_HEADER)
                 : replicationPolicy instanceof IdentityReplicationPolicy;
         this.throttleBytesPerSecond = settings.get(ConfigKeys.THROTTLE_BYTES_PER_SECOND);
-        this.unknownTarget = settings.get(ConfigKeys.UNKNOWN_TARGET);
+        this.unknownTarget = settings.isSet(ConfigKeys.UNKNOWN_TARGET) ? settings.get(ConfigKeys.UNKNOWN_TARGET)
+                : replicationPolicy instanceof IdentityReplicationPolicy ? "earliest" : "fail";
         this.recordTransformer = recordTransformer(settings, name());
     }
 
