@@ -112,7 +112,9 @@ class CompactionKillIT extends TwoClusterTest {
                         case STEADY -> {
                             Poll.until("a completed checkpoint in run " + run, TIMEOUT,
                                     () -> logLines("Completed checkpoint") > before);
-                            Thread.sleep(random.nextInt(3_000));
+                            // Seconds of steady replication: several versions of every key reach the target, whose
+                            // cleaner then has superseded records to remove.
+                            Thread.sleep(2_000 + random.nextInt(3_000));
                         }
                         case BETWEEN_COMPLETION_AND_COMMIT -> Poll.until("a checkpoint completed and not committed",
                                 TIMEOUT, () -> logLines(DelayedCommits.HOLDING) > holdsBefore);

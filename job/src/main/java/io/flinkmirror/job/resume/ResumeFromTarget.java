@@ -193,11 +193,11 @@ public final class ResumeFromTarget implements OffsetsInitializer {
      */
     private void resolveUnknown(List<TopicPartition> unknown, Map<TopicPartition, TargetTail.Resume> resumes,
                                 PartitionOffsetsRetriever retriever, Map<TopicPartition, Long> offsets) {
-        for (TopicPartition tp : unknown) {
-            LOG.error("{} {}: its target partition holds records with no committed progress of this flow or of "
-                    + "MirrorMaker 2, and {}", flow, tp, resumes.get(tp).detail());
-        }
         if ("fail".equals(unknownTarget)) {
+            for (TopicPartition tp : unknown) {
+                LOG.error("{} {}: its target partition holds records with no committed progress of this flow or of "
+                        + "MirrorMaker 2, and {}", flow, tp, resumes.get(tp).detail());
+            }
             throw new org.apache.flink.util.FlinkRuntimeException(flow + " cannot tell where to resume " + unknown.size()
                     + " source partition(s) " + unknown + ": their target partitions hold records this flow did not "
                     + "commit progress for (another tool wrote them, or the progress topic " + progressTopic
@@ -217,7 +217,8 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                         + (committed.isEmpty() ? "" : ", no committed offset") + ")";
             }
             offsets.put(tp, offset);
-            LOG.warn("{} {} starts at {} {}: records may be copied twice or skipped", flow, tp, from, offset);
+            LOG.warn("{} {} starts at {} {}: its target partition holds records this flow has no committed progress "
+                    + "for", flow, tp, from, offset);
         }
     }
 
