@@ -27,15 +27,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starting offsets of a flow's source when it starts without state: each source partition resumes right after the
- * last of its records committed on the target ({@link TargetTail}), at the source's earliest offset when the target
- * partition holds nothing. The source consumer group's committed offsets are used only where the target's records
- * cannot be found in the source (the target was written by someone else, or the source no longer holds them): a WARN
- * per partition says so.
+ * Starting offsets of a flow's source when it starts without state: each source partition resumes where the flow's
+ * newest progress committed on the target says ({@link io.flinkmirror.udfs.progress.Progress}, written in the same
+ * transaction as the records), whatever compaction, retention or transforms did to the records since. Partitions
+ * without progress: where MirrorMaker 2's committed progress ends (a hand-over, {@code mm2-offsets.<source>.internal});
+ * at the source's earliest offset when the target partition holds nothing; after the target's last records found in
+ * the source by content ({@link TargetTail}; targets an earlier version wrote); anything else as
+ * {@code flink.start.unknown-target} says (by default the flow stops, naming the partitions). The source consumer
+ * group's committed offsets are a start position only when that key asks for it.
  *
- * <p>Flink calls it only for partitions that no restored state covers, on the job's first partition discovery.
- * Before reading the target, the transactions this flow's previous run left open there are aborted
- * ({@link LingeringTransactions}): without state nobody will commit them, and their records are copied again.
+ * <p>Flink calls it only for partitions that no restored state covers, on the job's first partition discovery (and
+ * for partitions discovered later). Before reading the target, the transactions this flow's previous run left open
+ * on the target partitions are aborted ({@link LingeringTransactions}): without state nobody will commit them, and
+ * their records are copied again; the progress read waits for the transactions open on the progress topic to end.
  */
 public final class ResumeFromTarget implements OffsetsInitializer {
 

@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Except when the transaction was in fact committed: with pooled transactional ids the connector reuses an id as
  * soon as its commit succeeded, so a job restored from a checkpoint whose transactions were committed and whose ids
  * were reused since gets {@code ProducerFencedException} when it commits them again (FLINK-40626). Given the flow's
- * {@link SupersededCommits}, the committer reads the target before calling a transaction lost: if the records of all
- * its source ranges are there, it logs one INFO line, fences the id (ending the transaction its reuse may have left
- * open) and goes on.
+ * {@link SupersededCommits}, the committer reads the flow's committed progress on the target before calling a
+ * transaction lost: if it covers all the transaction's source ranges, it logs one INFO line, fences the id (ending the
+ * transaction its reuse may have left open) and goes on.
  */
 public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommitter<GuardedCommittable>,
         SupportsWriterState<MirrorRecord, KafkaWriterState>, SupportsPostCommitTopology<GuardedCommittable> {

@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * offset) until the transaction timeout: the connector's abort on restore skips the ids of the restored
  * transactions.
  *
- * <p>{@link #committed} reads the target ({@code read_committed}, aborting nothing) to find, per source partition of
- * a failed transaction, the source offset after the last record committed there ({@link ResumeFromTarget}); the
- * transaction is committed when that is past its last source offset on every partition. {@link #endOpenTransaction}
+ * <p>{@link #committed} reads the flow's progress committed on the target ({@code read_committed}, aborting nothing;
+ * {@link ResumeFromTarget#committedProgress}) to find, per source partition of a failed transaction, the source offset
+ * after the last record committed there; the transaction is committed when that is past its last source offset on
+ * every partition. Progress commits with its records, so this holds whatever compaction did to them since; only
+ * targets without progress (written by an earlier version) are searched by content. {@link #endOpenTransaction}
  * fences the id: {@code initTransactions()} aborts whatever is open on it.
  */
 public final class SupersededCommits implements Serializable {
