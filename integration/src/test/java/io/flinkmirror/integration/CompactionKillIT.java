@@ -105,13 +105,17 @@ class CompactionKillIT extends TwoClusterTest {
                     List<String> options = phase == Phase.BETWEEN_COMPLETION_AND_COMMIT
                             ? List.of("-D" + DelayedCommits.PROPERTY + "=" + COMMIT_DELAY_MS) : List.of();
                     long holdsBefore = logLines(DelayedCommits.HOLDING);
+                    long targetBefore = targetRecords(topics);
                     Processes.Started mirror = start(config, state, name + "-" + run++, options);
                     switch (phase) {
                         case BEFORE_FIRST_CHECKPOINT -> Thread.sleep(random.nextInt(300));
                         case CATCHING_UP -> Thread.sleep(500 + random.nextInt(2_500));
                         case STEADY -> {
-                            Poll.until("a completed checkpoint in run " + run, TIMEOUT,
-                                    () -> logLines("Completed checkpoint") > before);
+                            // Data committed in this run (a start without state looks up its positions first, and
+                            // checkpoints complete before any split is read).
+                            Poll.until("records committed by run " + run, TIMEOUT,
+                                    () -> logLines("Completed checkpoint") > before
+                                            && targetRecords(topics) > targetBefore);
                             // Seconds of steady replication: several versions of every key reach the target, whose
                             // cleaner then has superseded records to remove.
                             Thread.sleep(2_000 + random.nextInt(3_000));
@@ -224,6 +228,19 @@ class CompactionKillIT extends TwoClusterTest {
                 || !mirror.process().isAlive());
         assertThat(mirror.process().isAlive()).as("%s alive; stderr: %s", name, mirror.err()).isTrue();
         return mirror;
+    }
+
+    /** The sum of the end offsets of the remote topics of {@code topics} on the target (0 before they exist). */
+    private static long targetRecords(List<String> topics) {
+        long sum = 0;
+        for (String topic : topics) {
+            try {
+                sum += TopicReads.ends(b, a.name() + "." + topic).values().stream().mapToLong(Long::longValue).sum();
+            } catch (Exception e) {
+                // not created yet
+            }
+        }
+        return sum;
     }
 
     /** Lines containing {@code text} in the mirror log so far, over every run. */
