@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * and every offset checkpoint ever written exact. Once with the state directory kept (each start resumes from the
  * newest checkpoint or the final savepoint), once with it deleted after every kill (each start resumes from what the
  * target holds), and then a target topic deleted and the mirror started once more without state: the topic is
- * copied again in full, exactly once. And a start after transactions of the restored checkpoint were aborted by
- * the broker's transaction timeout: the lost records are named and copied again.
+ * copied again in full, exactly once. And starts after transactions of the restored checkpoint were aborted by
+ * the broker's transaction timeout (while down, or while running): the records are copied again from the committed
+ * progress with the state kept; without any committed progress, the lost records are named and a start without state
+ * copies them again.
  */
 class CrashRestartIT extends TwoClusterTest {
 
@@ -190,6 +192,115 @@ class CrashRestartIT extends TwoClusterTest {
                 .containsPattern(orders + "-[01] \\[\\d+\\.\\.\\d+\\] \\d+ records?");
     }
 
+    /**
+     * Killed between a checkpoint's completion and its commit (the commit held back by fault injection) after minutes
+     * of committed data, and down until the broker's transaction timeout aborted that checkpoint's transactions: the
+     * next start with the same state directory resumes from that checkpoint, the restored source readers rewind to the
+     * progress committed on the target and copy the aborted records again, and the job goes on without discarding its
+     * state (no start without state): 0 missing, 0 duplicated, groups committed before and after translated exactly.
+     */
+    @Test
+    void shouldCopyAgainARestoredTransactionAbortedWhileItWasDownKeepingItsState() throws Exception {
+        String name = "rewind";
+        String orders = name + "-orders";
+        a.createTopic(orders, 2);
+        String remote = a.name() + "." + orders;
+        // Above a checkpoint interval plus two held commits (the committer is chained with the writer), so that only
+        // the kill lets a transaction time out.
+        Path config = config(name, "flink.sink.transaction.timeout.ms = 12000");
+        Path state = dir.resolve("state-" + name);
+        OffsetMappingAssertions mapping = new OffsetMappingAssertions(a, b, TIMEOUT);
+        Map<String, Map<TopicPartition, Long>> groups = new HashMap<>();
+        Random random = new Random(name.hashCode());
+        TransactionalFeed feed = new TransactionalFeed(a.bootstrapServers(), Map.of(orders, 2), 40,
+                Duration.ofMillis(50), 5);
+        Processes.Started restarted = null;
+        try {
+            Processes.Started held = start(config, state, name + "-held",
+                    "-D" + io.flinkmirror.job.sink.DelayedCommits.PROPERTY + "=2000");
+            Poll.until("records committed by the first run", TIMEOUT, () -> replicated(remote) > 200);
+            groups.put(name + "-g1", commitGroupAtRandomOffsets(mapping, name + "-g1", List.of(orders), random));
+            long holds = logLines(io.flinkmirror.job.sink.DelayedCommits.HOLDING);
+            Poll.until("a completed checkpoint whose commit is held back", TIMEOUT,
+                    () -> logLines(io.flinkmirror.job.sink.DelayedCommits.HOLDING) > holds);
+            held.kill();
+            held.process().waitFor();
+            int committedBeforeKill = replicated(remote);
+            Poll.until("the killed run's transactions to be aborted by their timeout", TIMEOUT,
+                    () -> !transactionsOpen("crash-" + name + "-"));
+            assertThat(checkpointId(state)).as("a retained checkpoint to restore").isPositive();
+
+            restarted = start(config, state, name + "-restarted");
+            Poll.until("records committed by the restarted run", TIMEOUT,
+                    () -> replicated(remote) > committedBeforeKill);
+        } finally {
+            feed.close();
+        }
+        try {
+            groups.put(name + "-g2", commitGroupAtRandomOffsets(mapping, name + "-g2", List.of(orders), random));
+            List<ProducedRecord> expected = feed.committed(orders);
+            Poll.until(remote + " to be copied", TIMEOUT, () -> replicated(remote) >= expected.size());
+            ExactlyOnceChecker.expecting(expected).verify(b.bootstrapServers(), remote, TIMEOUT).assertExactlyOnce();
+            mapping.awaitCheckpoints(groups);
+            mapping.assertEveryCheckpointExact();
+        } finally {
+            restarted.kill();
+        }
+        assertThat(log()).contains("Resuming from checkpoint",
+                        "of the restored checkpoint was aborted on the target",
+                        "where its progress committed on the target ends")
+                .doesNotContain(CommitGuardSink.LOST_MESSAGE, "Restarted without state");
+    }
+
+    /**
+     * A commit that fails while the job runs (held back past the transaction timeout by fault injection, as a commit
+     * delayed by a stuck target would be): the job restarts from its last checkpoint, which holds that transaction
+     * again, and copies its records again as in the test above, without a start without state: 0 missing,
+     * 0 duplicated, and a group committed meanwhile translated exactly.
+     */
+    @Test
+    void shouldRestartFromItsCheckpointWhenACommitFailsWhileItRuns() throws Exception {
+        String name = "late";
+        String orders = name + "-orders";
+        a.createTopic(orders, 2);
+        String remote = a.name() + "." + orders;
+        // The broker aborts a transaction past its 6 s at its next look (every 10 s by default): a commit held back
+        // 25 s finds it aborted.
+        Path config = config(name, "flink.sink.transaction.timeout.ms = 6000");
+        Path state = dir.resolve("state-" + name);
+        OffsetMappingAssertions mapping = new OffsetMappingAssertions(a, b, TIMEOUT);
+        Map<String, Map<TopicPartition, Long>> groups = new HashMap<>();
+        Random random = new Random(name.hashCode());
+        TransactionalFeed feed = new TransactionalFeed(a.bootstrapServers(), Map.of(orders, 2), 40,
+                Duration.ofMillis(50), 5);
+        Processes.Started mirror = null;
+        try {
+            mirror = start(config, state, name, "-D" + io.flinkmirror.job.sink.DelayedCommits.PROPERTY + "=25000",
+                    "-D" + io.flinkmirror.job.sink.DelayedCommits.FROM_PROPERTY + "=8",
+                    "-D" + io.flinkmirror.job.sink.DelayedCommits.COUNT_PROPERTY + "=1");
+            // The committer or a writer whose transaction timed out meanwhile (the other subtask's) fails the job
+            // first: either way it restarts from its last checkpoint, whose restored commit finds the abort.
+            Poll.until("the job to restart and find the aborted transaction", TIMEOUT,
+                    () -> logLines("of the restored checkpoint was aborted on the target") > 0);
+            Poll.until("records committed after the restart", TIMEOUT, () -> replicated(remote) > 200);
+            groups.put(name + "-g1", commitGroupAtRandomOffsets(mapping, name + "-g1", List.of(orders), random));
+        } finally {
+            feed.close();
+        }
+        try {
+            List<ProducedRecord> expected = feed.committed(orders);
+            Poll.until(remote + " to be copied", TIMEOUT, () -> replicated(remote) >= expected.size());
+            ExactlyOnceChecker.expecting(expected).verify(b.bootstrapServers(), remote, TIMEOUT).assertExactlyOnce();
+            mapping.awaitCheckpoints(groups);
+            mapping.assertEveryCheckpointExact();
+        } finally {
+            mirror.kill();
+        }
+        assertThat(log()).contains("of the restored checkpoint was aborted on the target",
+                        "where its progress committed on the target ends")
+                .doesNotContain(CommitGuardSink.LOST_MESSAGE, "Restarted without state");
+    }
+
     private Path config(String name, String... extra) throws Exception {
         Path config = dir.resolve("mirror.properties");
         List<String> lines = new java.util.ArrayList<>(List.of(
@@ -262,9 +373,14 @@ class CrashRestartIT extends TwoClusterTest {
 
     /** Checkpoints completed so far, over every run that logged to the same file. */
     private long completedCheckpoints() {
+        return logLines("Completed checkpoint");
+    }
+
+    /** Lines of the mirror's log holding {@code text} so far, over every run that logged to the same file. */
+    private long logLines(String text) {
         Path file = dir.resolve("logs/mirror.log");
         try (Stream<String> lines = Files.exists(file) ? Files.lines(file) : Stream.empty()) {
-            return lines.filter(line -> line.contains("Completed checkpoint")).count();
+            return lines.filter(line -> line.contains(text)).count();
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return 0; // being written: read it again at the next poll
         }

@@ -78,6 +78,10 @@ final class KafkaConnectors {
                 .build();
         OneSplitPerPartitionSource<MirrorRecord> oneSplit = new OneSplitPerPartitionSource<>(flow.name(), source,
                 startingOffsets, flow.sourceGroupId(), flow.sourceAdminProps(), backlogInterval);
+        if (flow.exactlyOnce()) {
+            // A restored transaction aborted on the target is copied again from the committed progress.
+            oneSplit.withRewindToProgress(flow.progressTopic(), flow.targetConsumerProps());
+        }
         if (flow.throttleBytesPerSecond() == 0) {
             return oneSplit;
         }

@@ -98,7 +98,9 @@ public final class MirrorJob {
             this.committerDecorator = HeldCommits::new;
         } else if (DelayedCommits.requested() > 0) {
             long delay = DelayedCommits.requested();
-            LOG.warn("Fault injection on (-D{}={}): every commit waits that long", DelayedCommits.PROPERTY, delay);
+            LOG.warn("Fault injection on (-D{}={}): commits wait that long (from the {}th: {}, how many: {})",
+                    DelayedCommits.PROPERTY, delay, DelayedCommits.FROM_PROPERTY,
+                    Long.getLong(DelayedCommits.FROM_PROPERTY, 1L), Long.getLong(DelayedCommits.COUNT_PROPERTY, -1L));
             this.committerDecorator = c -> new DelayedCommits(c, delay);
         }
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -32,22 +33,32 @@ import org.slf4j.LoggerFactory;
 /**
  * The flow's {@link KafkaSink} (same writer, writer state and uids; its committables wrapped with the source ranges they
  * hold, read back from savepoints taken without them), except that a transaction of a completed checkpoint that can
- * no longer be committed stops the job instead of being dropped.
+ * no longer be committed is never dropped silently.
  *
  * <p>flink-connector-kafka's committer logs such a transaction (aborted by the broker's transaction timeout while the
- * job was down, or fenced) and goes on: its records are then lost on the target, since the restored source offsets
- * are past them. Here the job fails without restarting ({@link SuppressRestartsException}) before a later transaction
- * can commit, with one ERROR naming the flow, the checkpoint's transactions, the source ranges whose records they
- * held (noted by the writer and stored with each transaction) and the remedy: start the flow without
- * state, which resumes every partition from what the target holds and so copies the lost records again
- * ({@code bin/mirror run} does that by itself). Counted in the committer's {@code transactions-lost} metric.
- *
- * <p>Except when the transaction was in fact committed: with pooled transactional ids the connector reuses an id as
- * soon as its commit succeeded, so a job restored from a checkpoint whose transactions were committed and whose ids
- * were reused since gets {@code ProducerFencedException} when it commits them again (FLINK-40626). Given the flow's
- * {@link SupersededCommits}, the committer reads the flow's committed progress on the target before calling a
- * transaction lost: if it covers all the transaction's source ranges, it logs one INFO line, fences the id (ending the
- * transaction its reuse may have left open) and goes on.
+ * job was down, or fenced) and goes on: its records would then be lost on the target, since the restored source
+ * offsets are past them. Here the committer reads the flow's committed progress on the target
+ * ({@link SupersededCommits#judge}) and:
+ * <ul>
+ *   <li>committed after all (with pooled transactional ids the connector reuses an id as soon as its commit
+ *       succeeded, so a job restored from a checkpoint whose transactions were committed and whose ids were reused
+ *       since gets {@code ProducerFencedException} when it commits them again: FLINK-40626): one INFO line, the id is
+ *       fenced (ending the transaction its reuse may have left open), and the job goes on;</li>
+ *   <li>aborted, a transaction of the restored checkpoint, with the committed progress ending at or before its first
+ *       source offset on each of its partitions: one WARN line naming its source ranges, counted in
+ *       {@code transactions-copied-again}; the later restored transactions of this committer are ended
+ *       uncommitted (none may commit past the records to copy again), and the restored source readers rewind to
+ *       the committed progress ({@link io.flinkmirror.job.source.RewindToCommittedProgress}): the records are copied
+ *       again and the rest of the state stays;</li>
+ *   <li>the same while the job runs (a commit that came after the transaction timeout): the job fails and restarts
+ *       from its last checkpoint, which still holds the transaction (the commit runs before the next snapshot), and
+ *       the case above applies;</li>
+ *   <li>anything else (no committed progress to rewind to: a target without progress, or the first transaction of a
+ *       partition): the job fails without restarting ({@link SuppressRestartsException}) before a later transaction
+ *       can commit, with one ERROR naming the flow, the transactions, the source ranges their records held and the
+ *       remedy: start the flow without state, which resumes every partition from what the target holds
+ *       ({@code bin/mirror run} does that by itself). Counted in {@code transactions-lost}.</li>
+ * </ul>
  */
 public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommitter<GuardedCommittable>,
         SupportsWriterState<MirrorRecord, KafkaWriterState>, SupportsPostCommitTopology<GuardedCommittable> {
@@ -104,22 +115,24 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
     @Override
     public SinkWriter<MirrorRecord> createWriter(WriterInitContext context) throws IOException {
         if (progressTopic == null) {
-            return new RangeTrackingWriter(delegate.createWriter(context));
+            return new RangeTrackingWriter(delegate.createWriter(context))
+                    .restoredFrom(context.getRestoredCheckpointId());
         }
         ProgressTracker tracker = new ProgressTracker(progressTopic);
         return new RangeTrackingWriter(delegate.createWriter(acknowledging(context, tracker)), tracker,
-                progressTopic, exactlyOnce);
+                progressTopic, exactlyOnce).restoredFrom(context.getRestoredCheckpointId());
     }
 
     @Override
     public StatefulSinkWriter<MirrorRecord, KafkaWriterState> restoreWriter(WriterInitContext context,
             Collection<KafkaWriterState> recoveredState) throws IOException {
         if (progressTopic == null) {
-            return new RangeTrackingWriter(delegate.restoreWriter(context, recoveredState));
+            return new RangeTrackingWriter(delegate.restoreWriter(context, recoveredState))
+                    .restoredFrom(context.getRestoredCheckpointId());
         }
         ProgressTracker tracker = new ProgressTracker(progressTopic);
         return new RangeTrackingWriter(delegate.restoreWriter(acknowledging(context, tracker), recoveredState),
-                tracker, progressTopic, exactlyOnce);
+                tracker, progressTopic, exactlyOnce).restoredFrom(context.getRestoredCheckpointId());
     }
 
     private static WriterInitContext acknowledging(WriterInitContext context, ProgressTracker tracker) {
@@ -138,8 +151,9 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
     @Override
     public Committer<GuardedCommittable> createCommitter(CommitterInitContext context) throws IOException {
         Counter lost = context.metricGroup().counter("transactions-lost");
+        Counter copiedAgain = context.metricGroup().counter("transactions-copied-again");
         return new GuardedCommitter(flow, committerDecorator.apply(delegate.createCommitter(context)), lost,
-                superseded);
+                copiedAgain, superseded, context.getRestoredCheckpointId().orElse(-1));
     }
 
     @Override
@@ -155,29 +169,54 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
     }
 
     /**
-     * Fails the job on a commit the connector could not make and would drop, unless the transaction turns out to be
-     * committed already (see {@link SupersededCommits}).
+     * Judges every commit the connector could not make and would drop ({@link SupersededCommits.Verdict}): committed
+     * before a restart goes on; copied again (transactions of the restored checkpoint: the restored source readers
+     * rewind to the committed progress) goes on too, after ending the later restored transactions of this committer
+     * unseen (so that none commits past the records to copy again); a live commit that fails restarts the job, which
+     * then judges it as a restored one; anything else stops the job for a start without state.
      */
     private static final class GuardedCommitter implements Committer<GuardedCommittable> {
         private final String flow;
         private final Committer<KafkaCommittable> delegate;
         private final Counter lost;
+        private final Counter copiedAgain;
         private final SupersededCommits superseded;
+        /** The checkpoint this committer's job was restored from, or -1. */
+        private final long restoredCheckpointId;
+        /** Set once a restored transaction is to be copied again: later restored ones are ended, not committed. */
+        private boolean rewinding;
 
-        GuardedCommitter(String flow, Committer<KafkaCommittable> delegate, Counter lost,
-                         SupersededCommits superseded) {
+        GuardedCommitter(String flow, Committer<KafkaCommittable> delegate, Counter lost, Counter copiedAgain,
+                         SupersededCommits superseded, long restoredCheckpointId) {
             this.flow = flow;
             this.delegate = delegate;
             this.lost = lost;
+            this.copiedAgain = copiedAgain;
             this.superseded = superseded;
+            this.restoredCheckpointId = restoredCheckpointId;
+        }
+
+        private boolean restored(GuardedCommittable committable) {
+            return restoredCheckpointId >= 0 && committable.restoredWith(restoredCheckpointId);
         }
 
         @Override
         public void commit(Collection<CommitRequest<GuardedCommittable>> requests)
                 throws IOException, InterruptedException {
             List<Watched> watched = new ArrayList<>(requests.size());
+            List<Watched> ended = new ArrayList<>();
             for (CommitRequest<GuardedCommittable> request : requests) {
-                watched.add(new Watched(request));
+                if (rewinding && restored(request.getCommittable())) {
+                    ended.add(new Watched(request));
+                } else {
+                    watched.add(new Watched(request));
+                }
+            }
+            if (!ended.isEmpty()) {
+                endUncommitted(ended);
+            }
+            if (watched.isEmpty()) {
+                return;
             }
             delegate.commit(new ArrayList<>(watched));
             List<Watched> failed = new ArrayList<>();
@@ -189,55 +228,119 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
             if (failed.isEmpty()) {
                 return;
             }
-            Set<GuardedCommittable> committed = committedBefore(failed);
-            List<String> transactions = new ArrayList<>();
-            List<String> ranges = new ArrayList<>();
-            Throwable cause = null;
+            Map<GuardedCommittable, SupersededCommits.Verdict> verdicts = judge(failed);
+            List<Watched> gone = new ArrayList<>();
+            List<Watched> again = new ArrayList<>();
             for (Watched w : failed) {
                 GuardedCommittable committable = w.request.getCommittable();
                 String transactionalId = committable.kafka().getTransactionalId();
-                if (committed.contains(committable)) {
-                    LOG.info("{} transaction {} was committed before the restart; its id was reused since ({}): "
-                            + "its records are on the target ({})", flow, transactionalId,
-                            w.failure.getClass().getSimpleName(), committable.sourceRanges());
-                    // The transaction begun on this id after the restored checkpoint may still be open on the
-                    // target, holding back read_committed readers until its timeout (the connector's abort on
-                    // restore skips the ids of restored transactions). Ending it is safe: its records, and those of
-                    // any transaction begun after the restored checkpoint, are replicated again from the restored
-                    // source offsets; and the writer does not use this id until the committer has finished with it
-                    // (the id is among the restored transactions of the writer that owns it, freed only when the
-                    // writer, at its next checkpoint on this same task thread, reads that this commit finished).
-                    superseded.endOpenTransaction(transactionalId);
+                switch (verdicts.get(committable)) {
+                    case COMMITTED -> {
+                        LOG.info("{} transaction {} was committed before the restart; its id was reused since "
+                                + "({}): its records are on the target ({})", flow, transactionalId,
+                                w.failure.getClass().getSimpleName(), committable.sourceRanges());
+                        // The transaction begun on this id after the restored checkpoint may still be open on the
+                        // target, holding back read_committed readers until its timeout (the connector's abort on
+                        // restore skips the ids of restored transactions). Ending it is safe: its records, and those
+                        // of any transaction begun after the restored checkpoint, are replicated again from the
+                        // restored source offsets; and the writer does not use this id until the committer has
+                        // finished with it (the id is among the restored transactions of the writer that owns it,
+                        // freed only when the writer, at its next checkpoint on this same task thread, reads that
+                        // this commit finished).
+                        superseded.endOpenTransaction(transactionalId);
+                    }
+                    case COPY_AGAIN -> again.add(w);
+                    case LOST -> gone.add(w);
+                }
+            }
+            if (!gone.isEmpty()) {
+                failLost(gone);
+            }
+            for (Watched w : again) {
+                GuardedCommittable committable = w.request.getCommittable();
+                if (!restored(committable)) {
+                    // The running readers are past its records: restart from the last checkpoint, which holds this
+                    // transaction again (this commit runs before the next snapshot), and judge it as restored.
+                    String message = "Transaction " + committable.kafka().getTransactionalId() + " of " + flow
+                            + " could not be committed (" + w.failure + "; transaction timeout shorter than a "
+                            + "checkpoint and its commit?): restarting from the last checkpoint to copy "
+                            + committable.sourceRanges() + " again";
+                    LOG.warn(message);
+                    throw new IllegalStateException(message, w.failure);
+                }
+                copiedAgain.inc();
+                rewinding = true;
+                LOG.warn("{} transaction {} of the restored checkpoint was aborted on the target ({}; the job was "
+                        + "down longer than the transaction timeout?): the restored source readers rewind to the "
+                        + "flow's committed progress and copy {} again", flow, committable.kafka()
+                        .getTransactionalId(), w.failure.getClass().getSimpleName(), committable.sourceRanges());
+            }
+        }
+
+        /**
+         * Ends the restored transactions that follow one to be copied again, without committing them (their records
+         * are copied again too), and judges them as failed ones.
+         */
+        private void endUncommitted(List<Watched> ended) throws IOException {
+            for (Watched w : ended) {
+                superseded.endOpenTransaction(w.request.getCommittable().kafka().getTransactionalId());
+            }
+            Map<GuardedCommittable, SupersededCommits.Verdict> verdicts = judge(ended);
+            List<Watched> gone = new ArrayList<>();
+            for (Watched w : ended) {
+                GuardedCommittable committable = w.request.getCommittable();
+                if (verdicts.get(committable) == SupersededCommits.Verdict.LOST) {
+                    gone.add(w);
+                    w.failure = new IllegalStateException("ended uncommitted after an earlier transaction was lost");
                     continue;
                 }
-                transactions.add(transactionalId);
+                copiedAgain.inc();
+                LOG.warn("{} transaction {} of the restored checkpoint follows one that was aborted: ended "
+                        + "uncommitted, {} is copied again", flow, committable.kafka().getTransactionalId(),
+                        committable.sourceRanges());
+                w.request.signalFailedWithKnownReason(new IllegalStateException(
+                        "ended uncommitted: an earlier transaction of the restored checkpoint was aborted; "
+                                + "its records are copied again"));
+            }
+            if (!gone.isEmpty()) {
+                failLost(gone);
+            }
+        }
+
+        private Map<GuardedCommittable, SupersededCommits.Verdict> judge(List<Watched> failed) {
+            Map<GuardedCommittable, SupersededCommits.Verdict> verdicts = new java.util.IdentityHashMap<>();
+            List<GuardedCommittable> committables = new ArrayList<>(failed.size());
+            for (Watched w : failed) {
+                committables.add(w.request.getCommittable());
+                verdicts.put(w.request.getCommittable(), SupersededCommits.Verdict.LOST);
+            }
+            if (superseded != null) {
+                verdicts.putAll(superseded.judge(committables));
+            }
+            return verdicts;
+        }
+
+        /** Stops the job without restarts: start it without state (the records of {@code gone} are not on the target). */
+        private void failLost(List<Watched> gone) {
+            List<String> transactions = new ArrayList<>();
+            List<String> ranges = new ArrayList<>();
+            Throwable cause = null;
+            for (Watched w : gone) {
+                GuardedCommittable committable = w.request.getCommittable();
+                transactions.add(committable.kafka().getTransactionalId());
                 ranges.add(committable.sourceRanges() == null ? "unknown (restored from a savepoint of an older "
                         + "version)" : committable.sourceRanges());
                 cause = w.failure;
             }
-            if (!transactions.isEmpty()) {
-                lost.inc(transactions.size());
-                String message = LOST_MESSAGE + " (flow " + flow + ", transactions " + transactions + ": " + cause
-                        + "): the job was down longer than the transaction timeout, or another producer used "
-                        + "these transactional ids. The records of these source ranges are not on the target: "
-                        + String.join("; ", ranges) + ". Start the flow without state (bin/mirror run does it by "
-                        + "itself; bin/mirror submit --fresh; flink run without -s): it resumes every partition "
-                        + "from what the target holds and copies them again";
-                LOG.error(message);
-                throw new SuppressRestartsException(new IllegalStateException(message, cause));
-            }
-        }
-
-        /** Those of the given failed transactions whose records are all on the target (an identity set). */
-        private Set<GuardedCommittable> committedBefore(List<Watched> failed) {
-            if (superseded == null) {
-                return Set.of();
-            }
-            List<GuardedCommittable> committables = new ArrayList<>(failed.size());
-            for (Watched w : failed) {
-                committables.add(w.request.getCommittable());
-            }
-            return superseded.committed(committables);
+            lost.inc(transactions.size());
+            String message = LOST_MESSAGE + " (flow " + flow + ", transactions " + transactions + ": " + cause
+                    + "): the job was down longer than the transaction timeout, or another producer used "
+                    + "these transactional ids. The records of these source ranges are not on the target: "
+                    + String.join("; ", ranges) + ". Start the flow without state (bin/mirror run does it by "
+                    + "itself; bin/mirror submit --fresh; flink run without -s): it resumes every partition "
+                    + "from what the target holds and copies them again";
+            LOG.error(message);
+            throw new SuppressRestartsException(new IllegalStateException(message, cause));
         }
 
         @Override

@@ -8,8 +8,9 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
- * Writes a {@link GuardedCommittable} as the connector's serialized committable followed by its source ranges, under
- * version {@link #OWN} + the connector's version. Versions below {@link #OWN} are the connector's own committables
+ * Writes a {@link GuardedCommittable} as the connector's serialized committable followed by its source ranges and
+ * the checkpoint it was prepared after (an int64 added later under the same version: absent in older bytes, read as
+ * {@code -1}), under version {@link #OWN} + the connector's version. Versions below {@link #OWN} are the connector's own committables
  * (checkpoints and savepoints taken before the ranges were recorded): they are read with the connector's serializer
  * and their ranges are unknown.
  */
@@ -34,13 +35,14 @@ final class GuardedCommittableSerializer implements SimpleVersionedSerializer<Gu
         byte[] base = kafka.serialize(committable.kafka());
         byte[] ranges = committable.sourceRanges() == null ? null
                 : committable.sourceRanges().getBytes(StandardCharsets.UTF_8);
-        DataOutputSerializer out = new DataOutputSerializer(base.length + (ranges == null ? 0 : ranges.length) + 8);
+        DataOutputSerializer out = new DataOutputSerializer(base.length + (ranges == null ? 0 : ranges.length) + 16);
         out.writeInt(base.length);
         out.write(base);
         out.writeInt(ranges == null ? -1 : ranges.length);
         if (ranges != null) {
             out.write(ranges);
         }
+        out.writeLong(committable.preparedAfterCheckpoint());
         return out.getCopyOfBuffer();
     }
 
@@ -59,6 +61,8 @@ final class GuardedCommittableSerializer implements SimpleVersionedSerializer<Gu
             in.readFully(bytes);
             ranges = new String(bytes, StandardCharsets.UTF_8);
         }
-        return new GuardedCommittable(kafka.deserialize(version - OWN, base), ranges);
+        // Added after the ranges, under the same version: committables written before it end here.
+        long preparedAfter = in.available() >= Long.BYTES ? in.readLong() : -1;
+        return new GuardedCommittable(kafka.deserialize(version - OWN, base), ranges, preparedAfter);
     }
 }

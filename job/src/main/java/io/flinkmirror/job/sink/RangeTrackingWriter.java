@@ -24,6 +24,9 @@ import org.apache.flink.connector.kafka.sink.TwoPhaseCommittingStatefulSink.Prec
  * one progress record per source partition processed in the transaction into the progress topic, through the same
  * producer, so the progress commits or aborts with the records it describes. Records a transform dropped
  * ({@link MirrorRecord#dropped}) reach this writer only to move the progress; they are never written.
+ *
+ * <p>Each transaction also carries the newest checkpoint taken (or restored) before it was prepared, so a committer
+ * can tell the transactions of a restored checkpoint from its own run's ({@link GuardedCommittable#restoredWith}).
  */
 final class RangeTrackingWriter implements CommittingSinkWriter<MirrorRecord, GuardedCommittable>,
         StatefulSinkWriter<MirrorRecord, KafkaWriterState> {
@@ -34,6 +37,8 @@ final class RangeTrackingWriter implements CommittingSinkWriter<MirrorRecord, Gu
     private final ProgressTracker progress;
     private final String progressTopic;
     private final boolean exactlyOnce;
+    /** The newest checkpoint taken or restored: the transaction being filled belongs to a later one. */
+    private long lastCheckpoint = -1;
 
     RangeTrackingWriter(PrecommittingStatefulSinkWriter<MirrorRecord, KafkaWriterState, KafkaCommittable> delegate) {
         this(delegate, null, null, true);
@@ -49,6 +54,12 @@ final class RangeTrackingWriter implements CommittingSinkWriter<MirrorRecord, Gu
         this.progress = progress;
         this.progressTopic = progressTopic;
         this.exactlyOnce = exactlyOnce;
+    }
+
+    /** Tells a restored writer the checkpoint it was restored from. */
+    RangeTrackingWriter restoredFrom(java.util.OptionalLong checkpointId) {
+        checkpointId.ifPresent(id -> lastCheckpoint = id);
+        return this;
     }
 
     @Override
@@ -105,17 +116,19 @@ final class RangeTrackingWriter implements CommittingSinkWriter<MirrorRecord, Gu
     @Override
     public Collection<GuardedCommittable> prepareCommit() throws IOException, InterruptedException {
         Collection<KafkaCommittable> committables = delegate.prepareCommit();
-        String described = ranges.isEmpty() ? null : ranges.describe();
+        // "none" with progress: a transaction of progress records only (every record dropped by a transform).
+        String described = ranges.isEmpty() ? (progress == null ? null : "none") : ranges.describe();
         ranges.clear();
         List<GuardedCommittable> guarded = new ArrayList<>(committables.size());
         for (KafkaCommittable committable : committables) {
-            guarded.add(new GuardedCommittable(committable, described));
+            guarded.add(new GuardedCommittable(committable, described, lastCheckpoint));
         }
         return guarded;
     }
 
     @Override
     public List<KafkaWriterState> snapshotState(long checkpointId) throws IOException {
+        lastCheckpoint = checkpointId;
         return delegate.snapshotState(checkpointId);
     }
 

@@ -74,54 +74,78 @@ public final class SupersededCommits implements Serializable {
         this.targetAdminProps = new HashMap<>(targetAdminProps);
     }
 
+    /** What became of a transaction whose commit failed. */
+    enum Verdict {
+        /** Its records are all committed on the target (it was committed before a restart). */
+        COMMITTED,
+        /**
+         * Not committed, and the flow's committed progress on the target ends at or before its first source offset on
+         * every partition it held: a source reader restored from a checkpoint past it rewinds there
+         * ({@link io.flinkmirror.job.source.RewindToCommittedProgress}) and copies its records again.
+         */
+        COPY_AGAIN,
+        /** Not committed, and nothing on the target tells where its partitions resume. */
+        LOST
+    }
+
     /**
-     * Those of {@code failed} (an identity set) whose records are all committed on the target: for each of their source partitions,
-     * the target's last committed record is the replica of the transaction's last source offset or of a later one.
-     * Transactions with unknown source ranges are never among them, and none are when the target cannot be read.
+     * The verdict on each of {@code failed} (an identity map). A transaction is {@link Verdict#COMMITTED} when, for
+     * each of its source partitions, the target's last committed record is the replica of the transaction's last
+     * source offset or of a later one. Transactions with unknown source ranges are never committed, and are lost
+     * unless the target can be read.
      *
      * <p>Sound while no later transaction of the same source partitions is committed yet: the committer commits a
      * checkpoint's transactions before any of a later checkpoint, and a target partition has one writer at a time.
      */
-    Set<GuardedCommittable> committed(List<GuardedCommittable> failed) {
-        Map<GuardedCommittable, Map<TopicPartition, Long>> lasts = new IdentityHashMap<>();
+    Map<GuardedCommittable, Verdict> judge(List<GuardedCommittable> failed) {
+        Map<GuardedCommittable, Map<TopicPartition, long[]>> ranges = new IdentityHashMap<>();
         Set<TopicPartition> partitions = new HashSet<>();
+        Map<GuardedCommittable, Verdict> verdicts = new IdentityHashMap<>();
         for (GuardedCommittable committable : failed) {
-            Optional<Map<TopicPartition, Long>> last = SourceRanges.lastOffsets(committable.sourceRanges());
-            if (last.isPresent()) {
-                lasts.put(committable, last.get());
-                partitions.addAll(last.get().keySet());
+            verdicts.put(committable, Verdict.LOST);
+            Optional<Map<TopicPartition, long[]>> known = SourceRanges.ranges(committable.sourceRanges());
+            if (known.isPresent()) {
+                ranges.put(committable, known.get());
+                partitions.addAll(known.get().keySet());
             }
         }
-        Set<GuardedCommittable> committed = Collections.newSetFromMap(new IdentityHashMap<>());
-        if (lasts.isEmpty()) {
-            return committed;
+        if (ranges.isEmpty()) {
+            return verdicts;
         }
-        Map<TopicPartition, Long> ends;
+        Ends ends;
         try {
-            ends = committedEnds(lasts.values(), partitions);
+            ends = committedEnds(ranges.values(), partitions);
         } catch (RuntimeException e) {
             LOG.warn("{} could not read the target to check whether {} transaction(s) were committed before: {}",
-                    flow, lasts.size(), e.toString());
-            return committed;
+                    flow, ranges.size(), e.toString());
+            return verdicts;
         }
-        for (Map.Entry<GuardedCommittable, Map<TopicPartition, Long>> e : lasts.entrySet()) {
-            boolean all = true;
-            for (Map.Entry<TopicPartition, Long> last : e.getValue().entrySet()) {
-                Long end = ends.get(last.getKey());
-                if (end == null || end <= last.getValue()) {
-                    all = false;
+        for (Map.Entry<GuardedCommittable, Map<TopicPartition, long[]>> e : ranges.entrySet()) {
+            boolean committed = true;
+            boolean rewinds = ends.settled();
+            for (Map.Entry<TopicPartition, long[]> range : e.getValue().entrySet()) {
+                Long end = ends.ends().get(range.getKey());
+                if (committed && (end == null || end <= range.getValue()[1])) {
+                    committed = false;
                     LOG.info("{} {} of transaction {} is not on the target: the target's last committed record of "
-                            + "it is the replica of source offset {}", flow, last.getKey() + "@" + last.getValue(),
-                            e.getKey().kafka().getTransactionalId(), end == null ? "unknown" : String.valueOf(end - 1));
-                    break;
+                            + "it is the replica of source offset {}", flow, range.getKey() + "@"
+                            + range.getValue()[1], e.getKey().kafka().getTransactionalId(),
+                            end == null ? "unknown" : String.valueOf(end - 1));
                 }
+                rewinds &= ends.fromProgress().contains(range.getKey()) && end != null
+                        && end <= range.getValue()[0];
             }
-            if (all) {
-                committed.add(e.getKey());
-            }
+            verdicts.put(e.getKey(), committed ? Verdict.COMMITTED : rewinds ? Verdict.COPY_AGAIN : Verdict.LOST);
         }
-        return committed;
+        return verdicts;
     }
+
+    /**
+     * Per source partition, the source offset after its last record committed on the target ({@code ends}); those
+     * of the partitions in {@code fromProgress} come from the flow's committed progress, which is final when
+     * {@code settled} (every transaction open on the progress topic when it was read had ended).
+     */
+    private record Ends(Map<TopicPartition, Long> ends, Set<TopicPartition> fromProgress, boolean settled) {}
 
     /**
      * Per source partition, the source offset after its last record committed on the target: from the flow's
@@ -130,38 +154,39 @@ public final class SupersededCommits implements Serializable {
      * restored transaction of another subtask not committed yet: they commit as the job restores). By content only
      * for partitions without any progress (a target an earlier version wrote) or when the progress stays hidden.
      */
-    private Map<TopicPartition, Long> committedEnds(java.util.Collection<Map<TopicPartition, Long>> lasts,
-                                                    Set<TopicPartition> partitions) throws RuntimeException {
+    private Ends committedEnds(java.util.Collection<Map<TopicPartition, long[]>> ranges,
+                               Set<TopicPartition> partitions) throws RuntimeException {
         long deadline = System.nanoTime() + PROGRESS_WAIT.toNanos();
         while (true) {
             io.flinkmirror.udfs.progress.ProgressStore.Snapshot<Long> progress =
                     target.committedProgress(partitions);
             if (progress == null || !progress.exists()) {
-                return target.committedEnds(new ArrayList<>(partitions));
+                return new Ends(target.committedEnds(new ArrayList<>(partitions)), Set.of(), false);
             }
             boolean all = true;
-            for (Map<TopicPartition, Long> last : lasts) {
-                for (Map.Entry<TopicPartition, Long> e : last.entrySet()) {
+            for (Map<TopicPartition, long[]> range : ranges) {
+                for (Map.Entry<TopicPartition, long[]> e : range.entrySet()) {
                     Long end = progress.latest().get(e.getKey());
-                    all &= end != null && end > e.getValue();
+                    all &= end != null && end > e.getValue()[1];
                 }
             }
             if (all || progress.complete()) {
                 Map<TopicPartition, Long> ends = new HashMap<>(progress.latest());
+                Set<TopicPartition> fromProgress = new HashSet<>(ends.keySet());
                 Set<TopicPartition> without = new HashSet<>(partitions);
                 without.removeAll(ends.keySet());
                 if (!without.isEmpty()) {
                     ends.putAll(target.committedEnds(new ArrayList<>(without)));
                 }
-                return ends;
+                return new Ends(ends, fromProgress, progress.complete());
             }
             if (System.nanoTime() > deadline) {
                 LOG.info("{} a transaction open on the progress topic still hides whether {} transaction(s) were "
-                        + "committed after {} s: looking for their records instead", flow, lasts.size(),
+                        + "committed after {} s: looking for their records instead", flow, ranges.size(),
                         PROGRESS_WAIT.toSeconds());
                 Map<TopicPartition, Long> ends = target.committedEnds(new ArrayList<>(partitions));
                 progress.latest().forEach((tp, end) -> ends.merge(tp, end, Math::max));
-                return ends;
+                return new Ends(ends, Set.of(), false);
             }
             try {
                 Thread.sleep(PROGRESS_POLL.toMillis());

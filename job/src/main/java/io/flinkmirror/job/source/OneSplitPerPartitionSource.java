@@ -53,6 +53,9 @@ public final class OneSplitPerPartitionSource<T>
     private final ResumeFromTarget startingOffsets;
     /** Reports a backlog to Flink (see {@link BacklogMonitor}); null when the job has no backlog interval. */
     private final BacklogMonitor backlog;
+    /** The flow's progress topic on the target, when restored readers rewind to it; else null. */
+    private String progressTopic;
+    private HashMap<String, String> targetConsumerProps;
 
     public OneSplitPerPartitionSource(String flow, KafkaSource<T> delegate, ResumeFromTarget startingOffsets) {
         this(flow, delegate, startingOffsets, null, null, null);
@@ -77,9 +80,27 @@ public final class OneSplitPerPartitionSource<T>
         return delegate.getBoundedness();
     }
 
+    /**
+     * Restored readers resume each partition where the flow's progress committed in {@code progressTopic} ends when
+     * that is before their restored offset ({@link RewindToCommittedProgress}): for exactly-once flows.
+     */
+    public OneSplitPerPartitionSource<T> withRewindToProgress(String progressTopic,
+                                                              Map<String, String> targetConsumerProps) {
+        this.progressTopic = progressTopic;
+        this.targetConsumerProps = new HashMap<>(targetConsumerProps);
+        return this;
+    }
+
     @Override
     public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context) throws Exception {
-        return delegate.createReader(context);
+        SourceReader<T, KafkaPartitionSplit> reader = delegate.createReader(context);
+        if (progressTopic == null) {
+            return reader;
+        }
+        io.flinkmirror.udfs.progress.ProgressStore store =
+                new io.flinkmirror.udfs.progress.ProgressStore(targetConsumerProps);
+        String topic = progressTopic;
+        return new RewindToCommittedProgress<>(flow, reader, () -> store.progress(topic));
     }
 
     @Override

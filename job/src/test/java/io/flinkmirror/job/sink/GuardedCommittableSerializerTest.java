@@ -20,7 +20,7 @@ class GuardedCommittableSerializerTest {
     @Test
     void shouldKeepTheTransactionAndItsSourceRanges() throws Exception {
         GuardedCommittable committable = new GuardedCommittable(
-                new KafkaCommittable(42L, (short) 3, "mirror-A-B-0-17", null), "orders-0 [5..9] 5 records");
+                new KafkaCommittable(42L, (short) 3, "mirror-A-B-0-17", null), "orders-0 [5..9] 5 records", 11);
 
         GuardedCommittable back = serializer.deserialize(serializer.getVersion(), serializer.serialize(committable));
 
@@ -28,6 +28,26 @@ class GuardedCommittableSerializerTest {
         assertThat(back.kafka().getEpoch()).isEqualTo((short) 3);
         assertThat(back.kafka().getTransactionalId()).isEqualTo("mirror-A-B-0-17");
         assertThat(back.sourceRanges()).isEqualTo("orders-0 [5..9] 5 records");
+        assertThat(back.preparedAfterCheckpoint()).isEqualTo(11);
+        assertThat(back.restoredWith(12)).isTrue();
+        assertThat(back.restoredWith(11)).isFalse();
+    }
+
+    @Test
+    void shouldReadCommittablesWrittenBeforeTheCheckpointWasRecordedAsRestored() throws Exception {
+        byte[] base = KAFKA.serialize(new KafkaCommittable(9L, (short) 2, "mirror-A-B-0-3", null));
+        byte[] ranges = "orders-1 [0..3] 4 records".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        org.apache.flink.core.memory.DataOutputSerializer older = new org.apache.flink.core.memory.DataOutputSerializer(64);
+        older.writeInt(base.length);
+        older.write(base);
+        older.writeInt(ranges.length);
+        older.write(ranges);
+
+        GuardedCommittable back = serializer.deserialize(serializer.getVersion(), older.getCopyOfBuffer());
+
+        assertThat(back.sourceRanges()).isEqualTo("orders-1 [0..3] 4 records");
+        assertThat(back.preparedAfterCheckpoint()).isEqualTo(-1);
+        assertThat(back.restoredWith(1)).isTrue();
     }
 
     @Test

@@ -197,6 +197,9 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             runsState.update(runs);
             targetTopicState.update(writes.targetTopic);
         }
+        if (settings.exactlyOnce()) {
+            dropCopiedAgain(writes);
+        }
         pendingState.add(writes);
         List<PartitionWrites> pending = new ArrayList<>();
         pendingState.get().forEach(pending::add);
@@ -212,6 +215,41 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             runsState.update(runs);
         }
         scheduleRetry(ctx.timerService().currentProcessingTime(), ctx.timerService());
+    }
+
+    /**
+     * Forgets the pending writes at or past the first source offset of {@code writes}: writes of one partition follow
+     * each other, so new writes that start before a pending one ends mean the source was rewound to copy again what
+     * aborted transactions held (a restored transaction aborted on the target: see the sink's committer), and those
+     * pending writes will never be found committed.
+     */
+    private void dropCopiedAgain(PartitionWrites writes) throws Exception {
+        long from = writes.hasSeenRange ? writes.seenFrom : writes.runStarts.length > 0 ? writes.runStarts[0] : -1;
+        if (from < 0) {
+            return;
+        }
+        List<PartitionWrites> pending = new ArrayList<>();
+        pendingState.get().forEach(pending::add);
+        int keep = pending.size();
+        while (keep > 0 && end(pending.get(keep - 1)) > from) {
+            keep--;
+        }
+        if (keep == pending.size()) {
+            return;
+        }
+        LOG.info("{} {}: {} pending transaction(s) from checkpoint {} on were aborted and their records copied again "
+                + "from source offset {}: they are mapped as the new transactions commit", flow, writes.sourceKey(),
+                pending.size() - keep, pending.get(keep).checkpointId, from);
+        pendingState.update(new ArrayList<>(pending.subList(0, keep)));
+    }
+
+    /** The source offset after the last one {@code writes} processed, -1 when it processed none. */
+    private static long end(PartitionWrites writes) {
+        if (writes.hasSeenRange) {
+            return writes.seenUntil;
+        }
+        int last = writes.runStarts.length - 1;
+        return last < 0 ? -1 : writes.runStarts[last] + writes.runLengths[last];
     }
 
     /**

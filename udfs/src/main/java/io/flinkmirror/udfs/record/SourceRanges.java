@@ -100,12 +100,25 @@ public final class SourceRanges {
      * does not name every partition (more than {@value #MAX_DESCRIBED}) or cannot be read back.
      */
     public static Optional<Map<TopicPartition, Long>> lastOffsets(String described) {
-        Map<TopicPartition, Long> last = new LinkedHashMap<>();
+        return ranges(described).map(ranges -> {
+            Map<TopicPartition, Long> last = new LinkedHashMap<>();
+            ranges.forEach((tp, range) -> last.put(tp, range[1]));
+            return last;
+        });
+    }
+
+    /**
+     * The first and last source offset ({@code {first, last}}) of each partition of a {@link #describe()}d
+     * transaction, or empty when the description does not name every partition (more than {@value #MAX_DESCRIBED})
+     * or cannot be read back.
+     */
+    public static Optional<Map<TopicPartition, long[]>> ranges(String described) {
+        Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
         if (described == null || described.contains(" ... and ")) {
             return Optional.empty();
         }
         if (described.equals("none")) {
-            return Optional.of(last);
+            return Optional.of(ranges);
         }
         // Topic names hold no ',' or ' ' (Kafka allows [a-zA-Z0-9._-]), so the entries split on ", ".
         for (String entry : described.split(", ")) {
@@ -113,9 +126,10 @@ public final class SourceRanges {
             if (!m.matches()) {
                 return Optional.empty();
             }
-            last.put(new TopicPartition(m.group(1), Integer.parseInt(m.group(2))), Long.parseLong(m.group(4)));
+            ranges.put(new TopicPartition(m.group(1), Integer.parseInt(m.group(2))),
+                    new long[] {Long.parseLong(m.group(3)), Long.parseLong(m.group(4))});
         }
-        return Optional.of(last);
+        return Optional.of(ranges);
     }
 
     @Override

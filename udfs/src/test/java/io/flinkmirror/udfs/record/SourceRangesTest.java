@@ -56,6 +56,8 @@ class SourceRangesTest {
                 new TopicPartition("my-orders.v2", 3), 7L, new TopicPartition("my-orders.v2", 12), 345L,
                 new TopicPartition("audit", 1), 40L));
         assertThat(SourceRanges.lastOffsets("none")).contains(Map.of());
+        assertThat(SourceRanges.ranges(ranges.describe()).orElseThrow().get(new TopicPartition("my-orders.v2", 12)))
+                .containsExactly(120, 345);
     }
 
     @Test
@@ -67,6 +69,7 @@ class SourceRangesTest {
 
         assertThat(SourceRanges.lastOffsets(ranges.describe())).isEmpty();
         assertThat(SourceRanges.lastOffsets(null)).isEmpty();
+        assertThat(SourceRanges.ranges(ranges.describe())).isEmpty();
         assertThat(SourceRanges.lastOffsets("unknown (restored from a savepoint of an older version)")).isEmpty();
     }
 }
