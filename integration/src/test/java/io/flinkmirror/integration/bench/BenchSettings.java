@@ -13,7 +13,8 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
                      int latencySeconds, int latencyWarmupSeconds, int latencyRate, int latencyRecordSize,
                      List<Contender> contenders, boolean jfr,
                      List<String> jvmOptions, List<String> mirrorOptions, Duration runTimeout,
-                     Duration stallTimeout) {
+                     Duration stallTimeout, int launchRounds, int launchBacklogSeconds, int launchSkipSeconds,
+                     int launchSeconds) {
 
     static BenchSettings fromSystemProperties() {
         Workload workload = new Workload(Long.getLong("bench.records", 1_000_000),
@@ -51,7 +52,17 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
                 latencyRecordSize, List.copyOf(contenders),
                 Boolean.getBoolean("bench.jfr"), jvmOptions(System.getProperty("bench.jvm.options", "")),
                 jvmOptions(System.getProperty("bench.mirror.options", "")), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
-                Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)));
+                Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)),
+                nonNegative("bench.launch.rounds", 3), nonNegative("bench.launch.backlog.seconds", 0),
+                nonNegative("bench.launch.skip.seconds", 15), nonNegative("bench.launch.seconds", 45));
+    }
+
+    private static int nonNegative(String property, int defaultValue) {
+        int value = Integer.getInteger(property, defaultValue);
+        if (value < 0) {
+            throw new IllegalArgumentException(property + " must be >= 0; got " + value);
+        }
+        return value;
     }
 
     /**
@@ -73,11 +84,13 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
         return String.format("%,d records x %,d B, %d partitions, %d rounds, parallelism %d, copy loop -Xmx%s, "
                         + "MirrorMaker 2 %s, Flink Mirror bin/mirror's heap, checkpoint "
                         + "interval %s, latency %,d B records at %,d rec/s for %d s after %d s of warm-up, "
-                        + "contenders %s%s%s%s",
+                        + "latency from launch %d round(s) (load from %d s before launch, %d s measured from %d s "
+                        + "after the first record), contenders %s%s%s%s",
                 workload.records(), workload.recordSize(), workload.partitions(), rounds, parallelism, heap,
                 String.join(" ", Replicators.MM2_HEAP),
                 checkpointInterval == null ? "the job's default" : checkpointInterval.toMillis() + " ms",
                 latencyRecordSize, latencyRate, latencySeconds, latencyWarmupSeconds,
+                launchRounds, launchBacklogSeconds, launchSeconds, launchSkipSeconds,
                 contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "",
                 jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions,
                 mirrorOptions.isEmpty() ? "" : ", Flink Mirror options " + mirrorOptions);

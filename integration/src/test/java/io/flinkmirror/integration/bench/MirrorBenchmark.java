@@ -60,6 +60,19 @@ class MirrorBenchmark {
                     report.write(env.outputDir());
                 }
             }
+            for (int round = 1; round <= settings.launchRounds() && settings.launchSeconds() > 0; round++) {
+                for (Contender contender : contenders) {
+                    run++;
+                    try {
+                        report.add(launchLatency(contender, round, run, env, settings, source, target));
+                    } catch (Exception | AssertionError e) {
+                        report.addFailure("latency from launch, round " + round + " " + contender.id() + ": "
+                                + firstLine(e));
+                        say("benchmark: " + contender.id() + " latency-from-launch run FAILED: " + e.getMessage());
+                    }
+                    report.write(env.outputDir());
+                }
+            }
             for (int round = 1; round <= settings.rounds(); round++) {
                 for (int i = 0; i < contenders.size(); i++) {
                     // Rotate the order each round so no contender always runs first (cold caches) or last.
@@ -152,6 +165,39 @@ class MirrorBenchmark {
                 contender.id(), result.startSeconds(), l.sent(), l.measured(), l.rate(), l.seen(), l.p50(), l.p90(),
                 l.p99(), l.max(), result.peakRssBytes() / 1e6, l.cpuPerGigabyte()));
         return result;
+    }
+
+    private static BenchReport.LaunchRun launchLatency(Contender contender, int round, int run, BenchEnv env,
+                                                       BenchSettings settings, BrokerProcess source,
+                                                       BrokerProcess target) throws Exception {
+        Replicators.Flow flow = new Replicators.Flow("s" + run, "t" + run, source.bootstrapServers(),
+                target.bootstrapServers(), "launch-" + run);
+        Path dir = env.workDir().resolve(String.format("run-%02d-%s-launch", run, contender.id()));
+        int partitions = settings.workload().partitions();
+        Workload.createTopic(source.bootstrapServers(), flow.topic(), partitions);
+        java.util.concurrent.atomic.AtomicReference<ChildJvm> replicator =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        LaunchLatencyProbe.Result result;
+        long rss;
+        try {
+            result = LaunchLatencyProbe.measure(() -> Replicators.start(contender, flow, env, settings, dir),
+                    replicator, flow, partitions, settings.latencyRecordSize(), settings.latencyRate(),
+                    settings.launchBacklogSeconds(), settings.launchSkipSeconds(), settings.launchSeconds(),
+                    Duration.ofMinutes(3), Duration.ofSeconds(60));
+            rss = replicator.get().peakRssBytes();
+        } finally {
+            if (replicator.get() != null) {
+                replicator.get().stop(30);
+            }
+        }
+        warnIfBuilt(replicator.get());
+        deleteTopic(target, flow.targetTopic());
+        deleteTopic(source, flow.topic());
+        say(String.format("benchmark: latency from launch round %d %-10s first record after %.1f s; sent in the %d s "
+                        + "from %.1f s after launch: %,d (seen %,d): p50 %d ms, p90 %d ms, p99 %d ms, max %d ms",
+                round, contender.id(), result.firstRecordSeconds(), settings.launchSeconds(), result.windowSeconds(),
+                result.measured(), result.seen(), result.p50(), result.p90(), result.p99(), result.max()));
+        return new BenchReport.LaunchRun(contender, round, result, rss);
     }
 
     /** bin/mirror builds the jar first if it finds it stale; that must not happen inside a measured run. */
