@@ -78,6 +78,7 @@ final class KafkaConnectors {
                 .build();
         OneSplitPerPartitionSource<MirrorRecord> oneSplit = new OneSplitPerPartitionSource<>(flow.name(), source,
                 startingOffsets, flow.sourceGroupId(), flow.sourceAdminProps(), backlogInterval);
+        oneSplit.withReaderPositions(record -> record.offset);
         if (flow.exactlyOnce()) {
             // A restored transaction aborted on the target is copied again from the committed progress.
             oneSplit.withRewindToProgress(flow.progressTopic(), flow.targetConsumerProps());

@@ -28,9 +28,16 @@ import org.slf4j.LoggerFactory;
  * backlog itself.
  *
  * <p>Every second, on the enumerator's worker thread, it reads the end offsets of the partitions assigned to the
- * readers and the offsets the source committed for its consumer group on the last checkpoint; in the enumerator's
- * thread, {@link TimeLag} turns them into how long the next record to read has been waiting, and
- * {@link BacklogDetector} decides, with hysteresis. One INFO line per change.
+ * readers and the offsets the source committed for its consumer group on the last checkpoint; the readers report
+ * where they are about once a second ({@link ReaderPositions}), which is fresher (committed offsets move only on
+ * checkpoints, every few seconds while catching up) but stops before transaction markers (the committed offsets go
+ * past them): each partition's position is the larger of the two. In the enumerator's thread, {@link TimeLag} turns
+ * them into how long the next record to read has been waiting, and {@link BacklogDetector} decides, with hysteresis
+ * ({@link BacklogDetector#forReaderPositions}: out of catching up as soon as the readers are within 2 s of the end).
+ * One INFO line per change.
+ *
+ * <p>Catching up is reported to Flink only once a checkpoint of the run has completed: a start with a backlog gets
+ * its first checkpoint, so its first records on the target, at the normal interval, not after a long one.
  */
 final class BacklogMonitor implements Serializable {
 
@@ -81,7 +88,13 @@ final class BacklogMonitor implements Serializable {
         private final SplitEnumeratorContext<?> context;
         private final Supplier<Set<TopicPartition>> assigned;
         private final TimeLag<TopicPartition> lag = new TimeLag<>(HISTORY);
-        private final BacklogDetector detector = BacklogDetector.forBacklogInterval(backlogInterval);
+        private final BacklogDetector detector = BacklogDetector.forReaderPositions(backlogInterval);
+        /** Where the readers are, as they last reported ({@link ReaderPositions}). */
+        private final Map<TopicPartition, Long> readerPositions = new HashMap<>();
+        /** Whether a checkpoint of this run has completed: until then, no backlog is reported to Flink. */
+        private boolean checkpointed;
+        /** What was last reported to Flink. */
+        private boolean reported;
         private volatile Admin admin;
         private volatile boolean closed;
         private String lastFailure;
@@ -122,6 +135,36 @@ final class BacklogMonitor implements Serializable {
             return new Sample(now, ends, committed);
         }
 
+        /** Enumerator thread: a reader's positions. */
+        void positions(Map<TopicPartition, Long> next) {
+            readerPositions.putAll(next);
+        }
+
+        /** Enumerator thread: a checkpoint completed; a backlog found before is reported now. */
+        void checkpointCompleted() {
+            if (!checkpointed) {
+                checkpointed = true;
+                report(null);
+            }
+        }
+
+        /** Tells Flink the backlog state if it changed (and may be told: see {@link #checkpointed}). */
+        private void report(String behind) {
+            boolean backlog = detector.backlog() && checkpointed;
+            if (backlog == reported) {
+                return;
+            }
+            reported = backlog;
+            context.setIsProcessingBacklog(backlog);
+            String lag = behind == null ? "" : " (" + behind + " behind the source)";
+            if (backlog) {
+                LOG.info("{} catching up{}: checkpoints every {} ms until less than {} ms behind", flow, lag,
+                        backlogInterval.toMillis(), detector.exitLagMs());
+            } else {
+                LOG.info("{} following the source again{}: checkpoints at the normal interval", flow, lag);
+            }
+        }
+
         /** Enumerator thread: updates the lag history and the backlog state. */
         void update(Sample sample, Throwable failure) {
             if (closed) {
@@ -140,31 +183,26 @@ final class BacklogMonitor implements Serializable {
             lag.record(sample.timeMs(), sample.ends());
             long maxKnownLag = 0;
             long unknownAgeWaiting = 0;
-            for (Map.Entry<TopicPartition, Long> e : sample.committed().entrySet()) {
-                Long end = sample.ends().get(e.getKey());
-                if (end == null) {
+            for (Map.Entry<TopicPartition, Long> e : sample.ends().entrySet()) {
+                Long committed = sample.committed().get(e.getKey());
+                Long read = readerPositions.get(e.getKey());
+                if (committed == null && read == null) {
                     continue;
                 }
-                long ms = lag.lagMs(e.getKey(), e.getValue(), sample.timeMs());
+                long position = Math.max(committed == null ? -1 : committed, read == null ? -1 : read);
+                long end = e.getValue();
+                long ms = lag.lagMs(e.getKey(), position, sample.timeMs());
                 if (ms == TimeLag.UNKNOWN) {
-                    unknownAgeWaiting += Math.max(0, end - e.getValue());
+                    unknownAgeWaiting += Math.max(0, end - position);
                 } else {
                     maxKnownLag = Math.max(maxKnownLag, ms);
                 }
             }
-            if (detector.update(maxKnownLag, unknownAgeWaiting)) {
-                context.setIsProcessingBacklog(detector.backlog());
-                String behind = unknownAgeWaiting > 0 ? String.format("%,d records older than %d s and %,d ms",
-                        unknownAgeWaiting, HISTORY * PERIOD_MS / 1000, maxKnownLag)
-                        : String.format("%,d ms", maxKnownLag);
-                if (detector.backlog()) {
-                    LOG.info("{} catching up ({} behind the source): checkpoints every {} ms until less than {} ms "
-                            + "behind", flow, behind, backlogInterval.toMillis(), detector.exitLagMs());
-                } else {
-                    LOG.info("{} following the source again ({} behind): checkpoints at the normal interval", flow,
-                            behind);
-                }
-            }
+            readerPositions.keySet().retainAll(sample.ends().keySet());
+            detector.update(maxKnownLag, unknownAgeWaiting);
+            report(unknownAgeWaiting > 0 ? String.format("%,d records older than %d s and %,d ms",
+                    unknownAgeWaiting, HISTORY * PERIOD_MS / 1000, maxKnownLag)
+                    : String.format("%,d ms", maxKnownLag));
         }
 
         @Override

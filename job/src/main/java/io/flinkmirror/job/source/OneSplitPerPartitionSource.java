@@ -53,6 +53,8 @@ public final class OneSplitPerPartitionSource<T>
     private final ResumeFromTarget startingOffsets;
     /** Reports a backlog to Flink (see {@link BacklogMonitor}); null when the job has no backlog interval. */
     private final BacklogMonitor backlog;
+    /** The source offset of a record, for the readers to report their positions to the backlog monitor; or null. */
+    private SourceOffsetOf<T> offsetOf;
     /** The flow's progress topic on the target, when restored readers rewind to it; else null. */
     private String progressTopic;
     private HashMap<String, String> targetConsumerProps;
@@ -81,6 +83,15 @@ public final class OneSplitPerPartitionSource<T>
     }
 
     /**
+     * Readers report where they are to the backlog monitor (if any), taking each record's source offset with
+     * {@code offsetOf} ({@link PositionReportingReader}).
+     */
+    public OneSplitPerPartitionSource<T> withReaderPositions(SourceOffsetOf<T> offsetOf) {
+        this.offsetOf = offsetOf;
+        return this;
+    }
+
+    /**
      * Restored readers resume each partition where the flow's progress committed in {@code progressTopic} ends when
      * that is before their restored offset ({@link RewindToCommittedProgress}): for exactly-once flows.
      */
@@ -94,6 +105,9 @@ public final class OneSplitPerPartitionSource<T>
     @Override
     public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context) throws Exception {
         SourceReader<T, KafkaPartitionSplit> reader = delegate.createReader(context);
+        if (backlog != null && offsetOf != null) {
+            reader = new PositionReportingReader<>(reader, context, offsetOf);
+        }
         if (progressTopic == null) {
             return reader;
         }
@@ -284,6 +298,9 @@ public final class OneSplitPerPartitionSource<T>
         @Override
         public void notifyCheckpointComplete(long checkpointId) throws Exception {
             delegate.notifyCheckpointComplete(checkpointId);
+            if (backlogRunning != null) {
+                backlogRunning.checkpointCompleted();
+            }
         }
 
         @Override
@@ -293,6 +310,12 @@ public final class OneSplitPerPartitionSource<T>
 
         @Override
         public void handleSourceEvent(int subtaskId, SourceEvent sourceEvent) {
+            if (sourceEvent instanceof ReaderPositions positions) {
+                if (backlogRunning != null) {
+                    backlogRunning.positions(positions.next());
+                }
+                return;
+            }
             delegate.handleSourceEvent(subtaskId, sourceEvent);
         }
     }

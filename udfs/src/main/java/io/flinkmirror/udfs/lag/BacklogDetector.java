@@ -7,8 +7,9 @@ import java.time.Duration;
  * reader is ({@link TimeLag}), with hysteresis so it does not flap. Catching up starts when the reader is more than
  * {@code enterLag} behind, or when a record it has yet to read predates the lag history and at least
  * {@code unknownAgeRecords} records wait; it ends when the reader is less than {@code exitLag} behind.
- * {@code exitLag} must exceed the checkpoint interval used while catching up, because the committed offsets the lag
- * is measured from move only on checkpoints.
+ * Measured from committed offsets alone, which move only on checkpoints, {@code exitLag} would have to exceed the
+ * checkpoint interval used while catching up; measured from where the readers are ({@link #forReaderPositions}), it
+ * need not.
  */
 public final class BacklogDetector {
 
@@ -26,11 +27,15 @@ public final class BacklogDetector {
         this.unknownAgeRecords = unknownAgeRecords;
     }
 
-    /** Thresholds for a job whose checkpoint interval while catching up is {@code backlogInterval}. */
-    public static BacklogDetector forBacklogInterval(Duration backlogInterval) {
-        Duration exit = backlogInterval.plusSeconds(2);
-        Duration enter = exit.plus(exit).compareTo(Duration.ofSeconds(10)) > 0 ? exit.plus(exit)
-                : Duration.ofSeconds(10);
+    /**
+     * Thresholds for a job whose checkpoint interval while catching up is {@code backlogInterval} and whose lag is
+     * measured from where its readers are (reported every second, so fresh within about two seconds): out of catching
+     * up within 2 s of the end; into it beyond twice the backlog interval, and at least 10 s.
+     */
+    public static BacklogDetector forReaderPositions(Duration backlogInterval) {
+        Duration exit = Duration.ofSeconds(2);
+        Duration twice = backlogInterval.multipliedBy(2);
+        Duration enter = twice.compareTo(Duration.ofSeconds(10)) > 0 ? twice : Duration.ofSeconds(10);
         return new BacklogDetector(enter, exit, 10_000);
     }
 

@@ -37,22 +37,23 @@ class TimeLagTest {
 
     @Test
     void backlogStartsFarBehindAndEndsCloseToTheHead() {
-        BacklogDetector detector = BacklogDetector.forBacklogInterval(Duration.ofSeconds(5));
-        assertThat(detector.enterLagMs()).isEqualTo(14_000);
-        assertThat(detector.exitLagMs()).isEqualTo(7_000);
+        BacklogDetector detector = BacklogDetector.forReaderPositions(Duration.ofSeconds(5));
+        assertThat(detector.enterLagMs()).isEqualTo(10_000);
+        assertThat(detector.exitLagMs()).isEqualTo(2_000);
+        assertThat(BacklogDetector.forReaderPositions(Duration.ofSeconds(30)).enterLagMs()).isEqualTo(60_000);
 
         assertThat(detector.update(500, 0)).as("following the head").isFalse();
         assertThat(detector.update(9_000, 0)).as("a hiccup below the entry threshold").isFalse();
-        assertThat(detector.update(15_000, 0)).isTrue();
+        assertThat(detector.update(11_000, 0)).isTrue();
         assertThat(detector.backlog()).isTrue();
-        assertThat(detector.update(8_000, 0)).as("hysteresis: still above the exit threshold").isFalse();
-        assertThat(detector.update(6_000, 0)).isTrue();
+        assertThat(detector.update(2_500, 0)).as("hysteresis: still above the exit threshold").isFalse();
+        assertThat(detector.update(1_500, 0)).isTrue();
         assertThat(detector.backlog()).isFalse();
     }
 
     @Test
     void manyRecordsOlderThanTheHistoryAreABacklogAFewAreNot() {
-        BacklogDetector detector = BacklogDetector.forBacklogInterval(Duration.ofSeconds(5));
+        BacklogDetector detector = BacklogDetector.forReaderPositions(Duration.ofSeconds(5));
         assertThat(detector.update(0, 9_999)).isFalse();
         assertThat(detector.update(0, 1_000_000)).isTrue();
         assertThat(detector.update(0, 0)).as("read them all").isTrue();
