@@ -36,9 +36,9 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
         int latencyWarmup = Integer.getInteger("bench.latency.warmup.seconds", 15);
         int latencyRate = Integer.getInteger("bench.latency.rate", 20_000);
         int latencyRecordSize = Integer.getInteger("bench.latency.record.size", 200);
-        if (workload.records() < 1 || workload.partitions() < 1 || workload.recordSize() < 8 || rounds < 1) {
-            throw new IllegalArgumentException("bench.records, bench.partitions and bench.rounds must be >= 1 and "
-                    + "bench.record.size >= 8; got " + workload + ", rounds " + rounds);
+        if (workload.records() < 1 || workload.partitions() < 1 || workload.recordSize() < 8 || rounds < 0) {
+            throw new IllegalArgumentException("bench.records and bench.partitions must be >= 1, bench.rounds >= 0 "
+                    + "and bench.record.size >= 8; got " + workload + ", rounds " + rounds);
         }
         if (latencySeconds < 0 || latencyWarmup < 0 || latencyRate < 1 || latencyRecordSize < 8
                 || (long) latencyRate * (latencyWarmup + latencySeconds) > Integer.MAX_VALUE) {

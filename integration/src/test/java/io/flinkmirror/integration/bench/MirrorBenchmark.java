@@ -42,9 +42,11 @@ class MirrorBenchmark {
              BrokerProcess target = BrokerProcess.start(env, "target")) {
             say("benchmark: brokers up (source " + source.bootstrapServers() + ", target "
                     + target.bootstrapServers() + ")");
-            double loadSeconds = settings.workload().load(source.bootstrapServers(), TOPIC);
-            say(String.format("benchmark: loaded %,d records into %s in %.1f s", settings.workload().records(), TOPIC,
-                    loadSeconds));
+            if (settings.rounds() > 0) {
+                double loadSeconds = settings.workload().load(source.bootstrapServers(), TOPIC);
+                say(String.format("benchmark: loaded %,d records into %s in %.1f s", settings.workload().records(),
+                        TOPIC, loadSeconds));
+            }
             int run = 0;
             List<Contender> contenders = settings.contenders();
             // Latency first (short), so a benchmark stopped during the long throughput rounds still has it.
