@@ -159,8 +159,8 @@ class CompactionKillIT extends TwoClusterTest {
                         targetTail.seen(remote), sourceAtEnd, targetAtEnd).assertExactlyOnce();
                 LOG.info("{}: {} of {} compacted source records replicated; kills by phase {}", name,
                         check.replicated(), check.sourceRecords(), killed);
-                assertCleanerRan(compacted, sourceTail.seen(compacted), sourceAtEnd, "source");
-                assertCleanerRan(remote, targetTail.seen(remote), targetAtEnd, "target");
+                assertCleanerRan(a, compacted, sourceTail.seen(compacted), "source");
+                assertCleanerRan(b, remote, targetTail.seen(remote), "target");
 
                 // Every checkpoint ever written: plain topic against committed data, compacted one against the tails.
                 List<String> wrong = new ArrayList<>();
@@ -194,12 +194,20 @@ class CompactionKillIT extends TwoClusterTest {
         assertThat(log).contains(wipeState ? "resume from their committed progress" : "Resuming from checkpoint");
     }
 
-    /** The cleaner removed records on this side: some record the tail saw is gone at the end. */
-    private static void assertCleanerRan(String topic, Map<Integer, List<LiveTail.Seen>> seen,
-                                         Map<Integer, List<LiveTail.Seen>> atEnd, String side) {
+    /**
+     * The cleaner removed records on this side: some record the tail saw is gone (waited for: the cleaner looks at a
+     * partition every few seconds, and only at segments that were rolled).
+     */
+    private static void assertCleanerRan(io.flinkmirror.cli.local.LocalKafkaCluster cluster, String topic,
+                                         Map<Integer, List<LiveTail.Seen>> seen, String side) throws Exception {
         int seenCount = seen.values().stream().mapToInt(List::size).sum();
-        int endCount = atEnd.values().stream().mapToInt(List::size).sum();
-        assertThat(endCount).as("records of %s on the %s at the end (the cleaner removed the superseded ones of %d "
+        int[] endCount = {seenCount};
+        Poll.until("the " + side + "'s cleaner to remove superseded records of " + topic + " (" + seenCount
+                + " seen)", Duration.ofSeconds(90), () -> {
+                    endCount[0] = TopicReads.readAll(cluster, topic).values().stream().mapToInt(List::size).sum();
+                    return endCount[0] < seenCount;
+                });
+        assertThat(endCount[0]).as("records of %s on the %s at the end (the cleaner removed the superseded ones of %d "
                 + "seen)", topic, side, seenCount).isLessThan(seenCount);
     }
 
