@@ -42,10 +42,21 @@ class MirrorBenchmark {
              BrokerProcess target = BrokerProcess.start(env, "target")) {
             say("benchmark: brokers up (source " + source.bootstrapServers() + ", target "
                     + target.bootstrapServers() + ")");
+            // A cluster in use has its transaction state topic; a fresh broker creates it (50 partitions) on the first
+            // transactional producer, which would land in the first measured start.
+            Workload.initTransactionState(source.bootstrapServers());
+            Workload.initTransactionState(target.bootstrapServers());
             if (settings.rounds() > 0) {
                 double loadSeconds = settings.workload().load(source.bootstrapServers(), TOPIC);
                 say(String.format("benchmark: loaded %,d records into %s in %.1f s", settings.workload().records(),
                         TOPIC, loadSeconds));
+            } else {
+                // No preload to warm the brokers up (their JIT, caches): a short load into each, so that the first
+                // measured start does not pay for brokers that have just started, as a cluster in use would not.
+                Workload warmUp = new Workload(200_000, settings.workload().partitions(), 200);
+                warmUp.load(source.bootstrapServers(), "warm-up");
+                warmUp.load(target.bootstrapServers(), "warm-up");
+                say("benchmark: brokers warmed up with 200,000 records each");
             }
             int run = 0;
             List<Contender> contenders = settings.contenders();

@@ -121,6 +121,18 @@ record Workload(long records, int partitions, int recordSize) {
     }
 
     /** Creates {@code topic} and waits until every partition answers (Kafka 4.2 can drop a batch sent earlier). */
+    /** Creates the broker's transaction state topic, as one transactional producer's start does. */
+    static void initTransactionState(String bootstrapServers) {
+        Map<String, Object> props = new java.util.HashMap<>();
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "benchmark-warm-up");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.initTransactions();
+        }
+    }
+
     static void createTopic(String bootstrapServers, String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);

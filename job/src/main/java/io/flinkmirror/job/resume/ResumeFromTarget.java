@@ -140,11 +140,30 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         }
         long start = System.nanoTime();
         Map<TopicPartition, TopicPartition> targets = targetsOf(partitions);
-        // Not the progress topic: this job's running transactions may be open there (partitions discovered while
-        // running); the progress read waits for the transactions open when it starts to end instead.
-        new LingeringTransactions(flow, targetAdminProps, transactionalIdPrefix).abortAndAwait(targets.values());
-
-        Map<TopicPartition, Long> fromProgress = committedProgress(targets);
+        // Independent reads run side by side (each costs a client and a few round trips): the aborts of lingering
+        // transactions on the target partitions (not the progress topic: this job's running transactions may be
+        // open there, for partitions discovered while running; the progress read waits for the transactions open
+        // when it starts to end instead), the committed progress, and MirrorMaker 2's progress.
+        long[] took = new long[3];
+        java.util.concurrent.CompletableFuture<Void> aborted = java.util.concurrent.CompletableFuture.runAsync(
+                () -> took[0] = timed(() -> new LingeringTransactions(flow, targetAdminProps, transactionalIdPrefix)
+                        .abortAndAwait(targets.values())), READS);
+        java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> progressed =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    long t = System.nanoTime();
+                    Map<TopicPartition, Long> read = committedProgress(targets);
+                    took[1] = (System.nanoTime() - t) / 1_000_000;
+                    return read;
+                }, READS);
+        java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> handedOver =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    long t = System.nanoTime();
+                    Map<TopicPartition, Long> read = mm2Progress();
+                    took[2] = (System.nanoTime() - t) / 1_000_000;
+                    return read;
+                }, READS);
+        Map<TopicPartition, Long> fromProgress = join(progressed);
+        join(aborted);
         offsets.putAll(fromProgress);
         Map<TopicPartition, TopicPartition> rest = new LinkedHashMap<>(targets);
         rest.keySet().removeAll(fromProgress.keySet());
@@ -154,8 +173,10 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         int byContent = 0;
         int fromMm2 = 0;
         List<TopicPartition> unknown = new ArrayList<>();
-        Map<TopicPartition, Long> mm2 = rest.isEmpty() ? Map.of() : mm2Progress();
+        Map<TopicPartition, Long> mm2 = join(handedOver);
+        long tails = System.nanoTime();
         Map<TopicPartition, TargetTail.Resume> resumes = rest.isEmpty() ? Map.of() : findAll(rest);
+        long tailsMs = (System.nanoTime() - tails) / 1_000_000;
         for (Map.Entry<TopicPartition, TopicPartition> e : rest.entrySet()) {
             TopicPartition tp = e.getKey();
             TargetTail.Resume resume = resumes.get(tp);
@@ -183,12 +204,45 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         if (!unknown.isEmpty()) {
             resolveUnknown(unknown, resumes, retriever, offsets);
         }
+        long report = System.nanoTime();
         reportAgainstSourceGroup(offsets, retriever);
         LOG.info("{} starting without state: {} partitions resume from their committed progress on {}, {} where "
                 + "MirrorMaker 2's ends, {} after their last records found by content, {} at the earliest offset "
-                + "(nothing on the target), {} unknown targets ({} ms)", flow, fromProgress.size(), targetAlias,
-                fromMm2, byContent, empty, unknown.size(), (System.nanoTime() - start) / 1_000_000);
+                + "(nothing on the target), {} unknown targets ({} ms: lingering transactions {} ms, progress {} ms, "
+                + "MirrorMaker 2's progress {} ms, target tails {} ms, source group {} ms)", flow,
+                fromProgress.size(), targetAlias, fromMm2, byContent, empty, unknown.size(),
+                (System.nanoTime() - start) / 1_000_000, took[0], took[1], took[2], tailsMs,
+                (System.nanoTime() - report) / 1_000_000);
         return offsets;
+    }
+
+    /** Threads for the independent reads of a start without state (daemons: they never hold a JVM up). */
+    private static final java.util.concurrent.ExecutorService READS = java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+                Thread thread = new Thread(r, "flink-mirror-resume-reads");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    private static long timed(Runnable action) {
+        long t = System.nanoTime();
+        action.run();
+        return (System.nanoTime() - t) / 1_000_000;
+    }
+
+    /** The value of {@code future}, its failure rethrown as it was thrown. */
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     /**
