@@ -94,10 +94,21 @@ public final class Preflight {
         Map<String, String> ids = new LinkedHashMap<>();
         Set<String> aclSyncOff = new LinkedHashSet<>();
         try (Admins admins = new Admins(timeout)) {
-            clusters.forEach((alias, props) -> {
-                admins.run(alias, props, admin -> null); // connects: the cluster answers and tells its id
-                ids.put(alias, admins.clusterIds.get(alias));
-            });
+            // Connects to every cluster at once (each answers and tells its id): a connection costs round trips.
+            List<java.util.concurrent.CompletableFuture<Void>> connecting = new ArrayList<>();
+            clusters.forEach((alias, props) -> connecting.add(java.util.concurrent.CompletableFuture.runAsync(
+                    () -> admins.run(alias, props, admin -> null))));
+            for (java.util.concurrent.CompletableFuture<Void> connection : connecting) {
+                try {
+                    connection.join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    if (e.getCause() instanceof RuntimeException cause) {
+                        throw cause;
+                    }
+                    throw e;
+                }
+            }
+            clusters.keySet().forEach(alias -> ids.put(alias, admins.clusterIds.get(alias)));
             for (FlowConfig flow : config.flows()) {
                 List<String> topics = admins.run(flow.source(), flow.sourceAdminProps(),
                         admin -> checkSourceAcls(admin, flow, timeout));
@@ -155,9 +166,9 @@ public final class Preflight {
      */
     private static final class Admins implements AutoCloseable {
         private final Duration timeout;
-        private final Map<List<Object>, Admin> clients = new HashMap<>();
+        private final Map<List<Object>, Admin> clients = new java.util.concurrent.ConcurrentHashMap<>();
         /** The cluster id each cluster told when its first client connected, by alias. */
-        private final Map<String, String> clusterIds = new HashMap<>();
+        private final Map<String, String> clusterIds = new java.util.concurrent.ConcurrentHashMap<>();
 
         Admins(Duration timeout) {
             this.timeout = timeout;
