@@ -238,11 +238,7 @@ class CrashRestartIT extends TwoClusterTest {
         }
         try {
             groups.put(name + "-g2", commitGroupAtRandomOffsets(mapping, name + "-g2", List.of(orders), random));
-            List<ProducedRecord> expected = feed.committed(orders);
-            Poll.until(remote + " to be copied", TIMEOUT, () -> replicated(remote) >= expected.size());
-            ExactlyOnceChecker.expecting(expected).verify(b.bootstrapServers(), remote, TIMEOUT).assertExactlyOnce();
-            mapping.awaitCheckpoints(groups);
-            mapping.assertEveryCheckpointExact();
+            assertCopiedOnceAndTranslated(orders, feed, mapping, groups);
         } finally {
             restarted.kill();
         }
@@ -288,17 +284,25 @@ class CrashRestartIT extends TwoClusterTest {
             feed.close();
         }
         try {
-            List<ProducedRecord> expected = feed.committed(orders);
-            Poll.until(remote + " to be copied", TIMEOUT, () -> replicated(remote) >= expected.size());
-            ExactlyOnceChecker.expecting(expected).verify(b.bootstrapServers(), remote, TIMEOUT).assertExactlyOnce();
-            mapping.awaitCheckpoints(groups);
-            mapping.assertEveryCheckpointExact();
+            assertCopiedOnceAndTranslated(orders, feed, mapping, groups);
         } finally {
             mirror.kill();
         }
         assertThat(log()).contains("of the restored checkpoint was aborted on the target",
                         "where its progress committed on the target ends")
                 .doesNotContain(CommitGuardSink.LOST_MESSAGE, "Restarted without state");
+    }
+
+    /** Every committed source record of {@code orders} on the target once, and every group's checkpoints exact. */
+    private static void assertCopiedOnceAndTranslated(String orders, TransactionalFeed feed,
+                                                      OffsetMappingAssertions mapping,
+                                                      Map<String, Map<TopicPartition, Long>> groups) throws Exception {
+        String remote = a.name() + "." + orders;
+        List<ProducedRecord> expected = feed.committed(orders);
+        Poll.until(remote + " to be copied", TIMEOUT, () -> replicated(remote) >= expected.size());
+        ExactlyOnceChecker.expecting(expected).verify(b.bootstrapServers(), remote, TIMEOUT).assertExactlyOnce();
+        mapping.awaitCheckpoints(groups);
+        mapping.assertEveryCheckpointExact();
     }
 
     private Path config(String name, String... extra) throws Exception {

@@ -185,14 +185,14 @@ final class LatencyProbe {
                 (long) (total - warmup) * recordSize);
     }
 
-    private static long percentile(int[] sorted, double q) {
+    static long percentile(int[] sorted, double q) {
         if (sorted.length == 0) {
             return -1;
         }
         return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
     }
 
-    private static KafkaConsumer<byte[], byte[]> targetConsumer(String bootstrapServers) {
+    static KafkaConsumer<byte[], byte[]> targetConsumer(String bootstrapServers) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

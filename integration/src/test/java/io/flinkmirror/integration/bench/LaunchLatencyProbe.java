@@ -2,7 +2,6 @@ package io.flinkmirror.integration.bench;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,13 +11,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Latency from launch: what users live through after any downtime, upgrade or crash. A steady load (CreateTime = send
@@ -90,7 +87,7 @@ final class LaunchLatencyProbe {
         ChildJvm replicator = launch.call();
         launched.set(replicator);
         Thread reader = new Thread(() -> {
-            try (KafkaConsumer<byte[], byte[]> consumer = targetConsumer(flow.targetBootstrap());
+            try (KafkaConsumer<byte[], byte[]> consumer = LatencyProbe.targetConsumer(flow.targetBootstrap());
                  Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                          flow.targetBootstrap()))) {
                 while (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(flow.targetTopic())) {
@@ -174,7 +171,7 @@ final class LaunchLatencyProbe {
             double firstRecord = (firstSeenNanos.get() - replicator.startNanos()) / 1e9;
             double windowStart = firstRecord + skipSeconds;
             return new Result(firstRecord, windowStart, sent, measured, k, measured / (double) seconds,
-                    percentile(sorted, 0.50), percentile(sorted, 0.90), percentile(sorted, 0.99),
+                    LatencyProbe.percentile(sorted, 0.50), LatencyProbe.percentile(sorted, 0.90), LatencyProbe.percentile(sorted, 0.99),
                     k == 0 ? -1 : sorted[k - 1]);
         } finally {
             stopAtMs.set(0);
@@ -194,21 +191,5 @@ final class LaunchLatencyProbe {
             }
         }
         return unseen;
-    }
-
-    private static long percentile(int[] sorted, double q) {
-        if (sorted.length == 0) {
-            return -1;
-        }
-        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-    }
-
-    private static KafkaConsumer<byte[], byte[]> targetConsumer(String bootstrapServers) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

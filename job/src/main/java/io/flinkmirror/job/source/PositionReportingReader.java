@@ -3,10 +3,8 @@ package io.flinkmirror.job.source;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.source.ReaderOutput;
-import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -23,11 +21,10 @@ import org.apache.kafka.common.TopicPartition;
  * field write per record, no look-up. Splits start at their starting offset until their first record. Nothing is
  * kept in Flink state.
  */
-final class PositionReportingReader<T> implements SourceReader<T, KafkaPartitionSplit> {
+final class PositionReportingReader<T> extends ForwardingSourceReader<T, KafkaPartitionSplit> {
 
     static final long REPORT_EVERY_NANOS = 1_000_000_000L;
 
-    private final SourceReader<T, KafkaPartitionSplit> delegate;
     private final SourceReaderContext context;
     private final SourceOffsetOf<T> offsetOf;
     /** Per split id: its partition and the offset after the last record emitted (or its starting offset). */
@@ -39,7 +36,7 @@ final class PositionReportingReader<T> implements SourceReader<T, KafkaPartition
 
     PositionReportingReader(SourceReader<T, KafkaPartitionSplit> delegate, SourceReaderContext context,
                             SourceOffsetOf<T> offsetOf) {
-        this.delegate = delegate;
+        super(delegate);
         this.context = context;
         this.offsetOf = offsetOf;
     }
@@ -53,11 +50,6 @@ final class PositionReportingReader<T> implements SourceReader<T, KafkaPartition
             this.partition = partition;
             this.next = next;
         }
-    }
-
-    @Override
-    public void start() {
-        delegate.start();
     }
 
     @Override
@@ -95,47 +87,6 @@ final class PositionReportingReader<T> implements SourceReader<T, KafkaPartition
         if (!next.isEmpty()) {
             context.sendSourceEventToCoordinator(new ReaderPositions(next));
         }
-    }
-
-    @Override
-    public CompletableFuture<Void> isAvailable() {
-        return delegate.isAvailable();
-    }
-
-    @Override
-    public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
-        return delegate.snapshotState(checkpointId);
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) throws Exception {
-        delegate.notifyCheckpointComplete(checkpointId);
-    }
-
-    @Override
-    public void notifyCheckpointAborted(long checkpointId) throws Exception {
-        delegate.notifyCheckpointAborted(checkpointId);
-    }
-
-    @Override
-    public void notifyNoMoreSplits() {
-        delegate.notifyNoMoreSplits();
-    }
-
-    @Override
-    public void handleSourceEvents(SourceEvent sourceEvent) {
-        delegate.handleSourceEvents(sourceEvent);
-    }
-
-    @Override
-    public void pauseOrResumeSplits(java.util.Collection<String> splitsToPause,
-                                    java.util.Collection<String> splitsToResume) {
-        delegate.pauseOrResumeSplits(splitsToPause, splitsToResume);
-    }
-
-    @Override
-    public void close() throws Exception {
-        delegate.close();
     }
 
     /** The task's output, whose per-split outputs note each record's offset. */

@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.apache.flink.api.connector.source.ReaderOutput;
-import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import org.apache.flink.core.io.InputStatus;
@@ -37,12 +36,11 @@ import org.slf4j.LoggerFactory;
  * snapshotted as restored); splits assigned later and checkpoints go on. A restored offset behind the progress (an
  * older checkpoint or savepoint restored on purpose) is left alone and logged: those records are copied again.
  */
-final class RewindToCommittedProgress<T> implements SourceReader<T, KafkaPartitionSplit> {
+final class RewindToCommittedProgress<T> extends ForwardingSourceReader<T, KafkaPartitionSplit> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RewindToCommittedProgress.class);
 
     private final String flow;
-    private final SourceReader<T, KafkaPartitionSplit> delegate;
     /** Reads the committed progress once settled ({@link ProgressStore.Snapshot#complete()}), or as far as visible. */
     private final Supplier<ProgressStore.Snapshot<Progress>> progress;
     private final ExecutorService reads;
@@ -54,8 +52,8 @@ final class RewindToCommittedProgress<T> implements SourceReader<T, KafkaPartiti
 
     RewindToCommittedProgress(String flow, SourceReader<T, KafkaPartitionSplit> delegate,
                               Supplier<ProgressStore.Snapshot<Progress>> progress) {
+        super(delegate);
         this.flow = flow;
-        this.delegate = delegate;
         this.progress = progress;
         this.reads = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "flink-mirror-rewind-" + flow);
@@ -108,32 +106,6 @@ final class RewindToCommittedProgress<T> implements SourceReader<T, KafkaPartiti
             splits.addAll(held); // as restored: the next restore looks at them again
         }
         return splits;
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) throws Exception {
-        delegate.notifyCheckpointComplete(checkpointId);
-    }
-
-    @Override
-    public void notifyCheckpointAborted(long checkpointId) throws Exception {
-        delegate.notifyCheckpointAborted(checkpointId);
-    }
-
-    @Override
-    public void notifyNoMoreSplits() {
-        delegate.notifyNoMoreSplits();
-    }
-
-    @Override
-    public void handleSourceEvents(SourceEvent sourceEvent) {
-        delegate.handleSourceEvents(sourceEvent);
-    }
-
-    @Override
-    public void pauseOrResumeSplits(java.util.Collection<String> splitsToPause,
-                                    java.util.Collection<String> splitsToResume) {
-        delegate.pauseOrResumeSplits(splitsToPause, splitsToResume);
     }
 
     @Override

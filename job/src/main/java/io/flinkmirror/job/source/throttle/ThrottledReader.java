@@ -1,7 +1,5 @@
 package io.flinkmirror.job.source.throttle;
 
-import java.util.Collection;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -31,7 +29,7 @@ import org.apache.flink.metrics.MetricGroup;
  * {@value #THROTTLED_METRIC} (counter: ms this reader waited for bytes) and {@value #THROTTLED_RATE_METRIC} (ms per
  * second spent waiting, over the last minute).
  */
-final class ThrottledReader<T, SplitT extends SourceSplit> implements SourceReader<T, SplitT> {
+final class ThrottledReader<T, SplitT extends SourceSplit> extends io.flinkmirror.job.source.ForwardingSourceReader<T, SplitT> {
 
     static final String LIMIT_METRIC = "throttle-bytes-per-second";
     static final String THROTTLED_METRIC = "throttled-time-ms";
@@ -39,7 +37,6 @@ final class ThrottledReader<T, SplitT extends SourceSplit> implements SourceRead
     /** A request with no grant after this long is sent again (a grant lost in a failover); harmless if duplicated. */
     static final long REQUEST_AGAIN_MILLIS = 2_000;
 
-    private final SourceReader<T, SplitT> delegate;
     private final SourceReaderContext context;
     private final ThrottledSource.RecordSize<T> size;
     private final long chunk;
@@ -53,7 +50,7 @@ final class ThrottledReader<T, SplitT extends SourceSplit> implements SourceRead
 
     ThrottledReader(SourceReader<T, SplitT> delegate, SourceReaderContext context, ThrottledSource.RecordSize<T> size,
                     long bytesPerSecond) {
-        this.delegate = delegate;
+        super(delegate);
         this.context = context;
         this.size = size;
         this.chunk = ByteBudget.chunk(bytesPerSecond);
@@ -61,11 +58,6 @@ final class ThrottledReader<T, SplitT extends SourceSplit> implements SourceRead
         metrics.gauge(LIMIT_METRIC, () -> bytesPerSecond);
         this.throttledMillis = metrics.counter(THROTTLED_METRIC);
         metrics.meter(THROTTLED_RATE_METRIC, new MeterView(throttledMillis));
-    }
-
-    @Override
-    public void start() {
-        delegate.start();
     }
 
     @Override
@@ -131,36 +123,6 @@ final class ThrottledReader<T, SplitT extends SourceSplit> implements SourceRead
             throttledMillis.inc(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitingSinceNanos));
             waitingSinceNanos = -1;
         }
-    }
-
-    @Override
-    public List<SplitT> snapshotState(long checkpointId) {
-        return delegate.snapshotState(checkpointId);
-    }
-
-    @Override
-    public void addSplits(List<SplitT> splits) {
-        delegate.addSplits(splits);
-    }
-
-    @Override
-    public void notifyNoMoreSplits() {
-        delegate.notifyNoMoreSplits();
-    }
-
-    @Override
-    public void notifyCheckpointComplete(long checkpointId) throws Exception {
-        delegate.notifyCheckpointComplete(checkpointId);
-    }
-
-    @Override
-    public void notifyCheckpointAborted(long checkpointId) throws Exception {
-        delegate.notifyCheckpointAborted(checkpointId);
-    }
-
-    @Override
-    public void pauseOrResumeSplits(Collection<String> splitsToPause, Collection<String> splitsToResume) {
-        delegate.pauseOrResumeSplits(splitsToPause, splitsToResume);
     }
 
     @Override
