@@ -154,16 +154,35 @@ class CrashRestartIT extends TwoClusterTest {
     /**
      * Killed while the transactions of its newest checkpoints were still open on the target (their commits held back
      * by fault injection, as a kill between a checkpoint and its commit leaves them) and down until the broker's
-     * transaction timeout aborted them: the next start stops the restored job with one ERROR naming the source ranges
-     * those transactions held, discards the state and resumes from what the target holds: 0 missing, 0 duplicated.
+     * transaction timeout aborted them, all of them the first of their partitions: the next start resumes from the
+     * checkpoint, the committer finds the partitions' starting progress (written before their first split) and the
+     * readers copy everything again from there, without a start without state: 0 missing, 0 duplicated.
      */
     @Test
-    void shouldCopyAgainWhatTransactionsAbortedByTheirTimeoutWhileItWasDownHeld() throws Exception {
-        String name = "timeout";
+    void shouldCopyAgainFromTheStartingProgressWhatThePartitionsFirstTransactionsHeld() throws Exception {
+        heldUntilAborted("timeout", false);
+        assertThat(log()).contains("of the restored checkpoint was aborted on the target",
+                        "where its progress committed on the target ends")
+                .doesNotContain(CommitGuardSink.LOST_MESSAGE, "Restarted without state");
+    }
+
+    /**
+     * The same with the progress topic deleted while it was down (a target without progress, as an earlier version
+     * left it): the next start stops the restored job with one ERROR naming the source ranges those transactions
+     * held, discards the state and resumes from what the target holds: 0 missing, 0 duplicated.
+     */
+    @Test
+    void shouldStopForAStartWithoutStateWhenNoProgressTellsWhereToCopyAgainFrom() throws Exception {
+        heldUntilAborted("noprogress", true);
+        assertThat(log()).contains(CommitGuardSink.LOST_MESSAGE, "Restarted without state")
+                .containsPattern("noprogress-orders-[01] \\[\\d+\\.\\.\\d+\\] \\d+ records?");
+    }
+
+    private void heldUntilAborted(String name, boolean deleteProgress) throws Exception {
         String orders = name + "-orders";
         a.createTopic(orders, 2);
         Path config = config(name, "flink.sink.transaction.timeout.ms = 4000");
-        Path state = dir.resolve("state");
+        Path state = dir.resolve("state-" + name);
         TransactionalFeed feed = new TransactionalFeed(a.bootstrapServers(), Map.of(orders, 2), 40,
                 Duration.ofMillis(50), 5);
         try {
@@ -178,6 +197,11 @@ class CrashRestartIT extends TwoClusterTest {
         assertThat(replicated(a.name() + "." + orders)).as("records committed by the held run").isZero();
         // The broker aborts them once their 4 s are up (it looks every 10 s by default).
         Poll.until("the held transactions to be aborted", TIMEOUT, () -> !transactionsOpen("crash-" + name + "-"));
+        if (deleteProgress) {
+            String progress = "mm2-progress." + a.name() + ".internal";
+            b.admin().deleteTopics(List.of(progress)).all().get(30, TimeUnit.SECONDS);
+            Poll.until(progress + " to be deleted", TIMEOUT, () -> !targetTopicExists(progress));
+        }
 
         List<ProducedRecord> expected = feed.committed(orders);
         String remote = a.name() + "." + orders;
@@ -188,8 +212,6 @@ class CrashRestartIT extends TwoClusterTest {
         } finally {
             restarted.kill();
         }
-        assertThat(log()).contains(CommitGuardSink.LOST_MESSAGE, "Restarted without state")
-                .containsPattern(orders + "-[01] \\[\\d+\\.\\.\\d+\\] \\d+ records?");
     }
 
     /**

@@ -137,7 +137,8 @@ final class KafkaConnectors {
         return new ResumeFromTarget(flow.name(), flow.source(), flow.target(), flow.replicationPolicy(),
                 flow.provenanceHeader(), transactionalIdPrefix, flow.sourceConsumerProps(),
                 flow.targetConsumerProps(), flow.targetAdminProps()).withTransforms(flow.recordTransformer())
-                .withProgress(flow.progressTopic(), flow.mm2OffsetsTopic(), flow.unknownTarget());
+                .withProgress(flow.progressTopic(), flow.mm2OffsetsTopic(), flow.unknownTarget())
+                .withStartingProgress(sinkProducerProps(flow));
     }
 
     /**

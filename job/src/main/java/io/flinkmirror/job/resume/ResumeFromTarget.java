@@ -66,6 +66,8 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     private String progressTopic;
     private String mm2OffsetsTopic;
     private String unknownTarget = "fail";
+    /** The sink's producer properties, to write starting progress with; null: none is written. */
+    private HashMap<String, String> targetProducerProps;
 
     public ResumeFromTarget(String flow, String sourceAlias, String targetAlias, ReplicationPolicy policy,
                             boolean provenanceHeader, String transactionalIdPrefix,
@@ -102,6 +104,17 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         this.progressTopic = Objects.requireNonNull(progressTopic, "progressTopic");
         this.mm2OffsetsTopic = mm2OffsetsTopic;
         this.unknownTarget = Objects.requireNonNull(unknownTarget, "unknownTarget");
+        return this;
+    }
+
+    /**
+     * Before a partition without committed progress gets its first split, its starting offset is written to the
+     * progress topic as a progress of no records (with {@code targetProducerProps}, outside any transaction): so
+     * that a partition's first transaction, aborted on the target, is copied again from there like any later one
+     * (see the sink's committer), and a later start without state resumes there without deciding again.
+     */
+    public ResumeFromTarget withStartingProgress(Map<String, String> targetProducerProps) {
+        this.targetProducerProps = new HashMap<>(targetProducerProps);
         return this;
     }
 
@@ -204,6 +217,9 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         if (!unknown.isEmpty()) {
             resolveUnknown(unknown, resumes, retriever, offsets);
         }
+        Map<TopicPartition, Long> starting = new HashMap<>(offsets);
+        starting.keySet().removeAll(fromProgress.keySet());
+        writeStartingProgress(starting);
         long report = System.nanoTime();
         reportAgainstSourceGroup(offsets, retriever);
         LOG.info("{} starting without state: {} partitions resume from their committed progress on {}, {} where "
@@ -214,6 +230,43 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                 (System.nanoTime() - start) / 1_000_000, took[0], took[1], took[2], tailsMs,
                 (System.nanoTime() - report) / 1_000_000);
         return offsets;
+    }
+
+    /** Writes a progress of no records at each of {@code starting} (see {@link #withStartingProgress}). */
+    private void writeStartingProgress(Map<TopicPartition, Long> starting) {
+        if (progressTopic == null || targetProducerProps == null || starting.isEmpty()) {
+            return;
+        }
+        java.util.Properties props = new java.util.Properties();
+        props.putAll(targetProducerProps);
+        props.remove("transactional.id");
+        props.put("acks", "all");
+        props.put("client.id", "flink-mirror-starting-progress-" + flow.replace("->", "-"));
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(props,
+                             new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (Map.Entry<TopicPartition, Long> e : starting.entrySet()) {
+                if (e.getValue() < 0) {
+                    continue;
+                }
+                Progress start = new Progress(e.getKey().topic(), e.getKey().partition(), e.getValue(), e.getValue(),
+                        new long[0], new long[0]);
+                sent.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(progressTopic, 0,
+                        start.recordKey(), start.recordValue())));
+            }
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(flow + " interrupted while writing its starting progress", e);
+        } catch (Exception e) {
+            LOG.warn("{} could not write the starting progress of {} partition(s) to {} ({}): should the first "
+                    + "transaction of one of them be aborted on the target, the job stops for a start without state",
+                    flow, starting.size(), progressTopic, e.toString());
+        }
     }
 
     /** Threads for the independent reads of a start without state (daemons: they never hold a JVM up). */
