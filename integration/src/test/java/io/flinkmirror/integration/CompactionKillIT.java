@@ -229,20 +229,7 @@ class CompactionKillIT extends TwoClusterTest {
 
     private Processes.Started start(Path config, Path state, String name, List<String> javaOptions)
             throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            int port = Processes.freePort();
-            Processes.Started mirror = Processes.mirror(dir, name + (attempt > 1 ? "-" + attempt : ""), javaOptions,
-                    "run", "--config", config.toString(), "--state-dir", state.toString(), "--web-port",
-                    String.valueOf(port), "--skip-preflight");
-            Poll.until(name + " to run its job", TIMEOUT, () -> mirror.out().contains("running; web UI")
-                    || !mirror.process().isAlive());
-            if (!mirror.process().isAlive() && mirror.err().contains("BindException") && attempt < 3) {
-                LOG.info("{}: web port {} was taken meanwhile, another one", name, port);
-                continue; // the free port was taken between the look-up and the start: the test's race, not ours
-            }
-            assertThat(mirror.process().isAlive()).as("%s alive; stderr: %s", name, mirror.err()).isTrue();
-            return mirror;
-        }
+        return Processes.mirrorRun(dir, config, state, name, javaOptions, TIMEOUT);
     }
 
     /** The sum of the end offsets of the remote topics of {@code topics} on the target (0 before they exist). */

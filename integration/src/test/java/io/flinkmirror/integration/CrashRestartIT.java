@@ -384,13 +384,7 @@ class CrashRestartIT extends TwoClusterTest {
     }
 
     private Processes.Started start(Path config, Path state, String name, String... javaOptions) throws Exception {
-        int port = Processes.freePort();
-        Processes.Started mirror = Processes.mirror(dir, name, List.of(javaOptions), "run", "--config", config.toString(),
-                "--state-dir", state.toString(), "--web-port", String.valueOf(port), "--skip-preflight");
-        Poll.until(name + " to run its job", TIMEOUT, () -> mirror.out().contains("running; web UI")
-                || !mirror.process().isAlive());
-        assertThat(mirror.process().isAlive()).as("%s alive; stderr: %s", name, mirror.err()).isTrue();
-        return mirror;
+        return Processes.mirrorRun(dir, config, state, name, List.of(javaOptions), TIMEOUT);
     }
 
     private String log() throws Exception {

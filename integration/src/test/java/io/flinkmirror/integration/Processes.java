@@ -117,6 +117,29 @@ final class Processes {
         archiveRecorded = true;
     }
 
+    /**
+     * {@code bin/mirror run --config config --state-dir state} on a free web port, waited for until it runs its job
+     * (within {@code timeout}); asserted alive. A start whose free port was taken between the look-up and the bind
+     * (BindException: the test's race, e.g. with a client's ephemeral port) is tried again on another, twice at most.
+     */
+    static Started mirrorRun(Path dir, Path config, Path state, String name, List<String> javaOptions,
+                             Duration timeout) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            Started mirror = mirror(dir, name + (attempt > 1 ? "-" + attempt : ""), javaOptions, "run", "--config",
+                    config.toString(), "--state-dir", state.toString(), "--web-port", String.valueOf(port),
+                    "--skip-preflight");
+            io.flinkmirror.testutils.Poll.until(name + " to run its job", timeout,
+                    () -> mirror.out().contains("running; web UI") || !mirror.process().isAlive());
+            if (!mirror.process().isAlive() && mirror.err().contains("BindException") && attempt < 3) {
+                continue;
+            }
+            org.assertj.core.api.Assertions.assertThat(mirror.process().isAlive())
+                    .as("%s alive; stderr: %s", name, mirror.err()).isTrue();
+            return mirror;
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
