@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the same while the job runs (a commit that came after the transaction timeout): the job fails and restarts
  *       from its last checkpoint, which still holds the transaction (the commit runs before the next snapshot), and
  *       the case above applies;</li>
- *   <li>anything else (no committed progress to rewind to: a target without progress, or the first transaction of a
- *       partition): the job fails without restarting ({@link SuppressRestartsException}) before a later transaction
+ *   <li>anything else (no committed progress to rewind to: a target an earlier version wrote, or whose progress topic
+ *       was deleted; a partition's first transaction has its starting progress, see
+ *       {@link io.flinkmirror.job.resume.ResumeFromTarget#withStartingProgress}): the job fails without restarting ({@link SuppressRestartsException}) before a later transaction
  *       can commit, with one ERROR naming the flow, the transactions, the source ranges their records held and the
  *       remedy: start the flow without state, which resumes every partition from what the target holds
  *       ({@code bin/mirror run} does that by itself). Counted in {@code transactions-lost}.</li>
