@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.cli.local.LocalKafkaCluster;
 import io.flinkmirror.testutils.Compaction;
+import io.flinkmirror.testutils.ContinuousProducer;
+import io.flinkmirror.testutils.Deadline;
 import io.flinkmirror.testutils.FailOnce;
 import io.flinkmirror.testutils.KafkaClusters;
 import io.flinkmirror.testutils.LogCapture;
@@ -138,6 +140,80 @@ class OffsetMappingIT extends TwoClusterTest {
             }
             mapping.assertOffsetSyncsPointAtTheirRecords();
         }
+    }
+
+    /**
+     * A small exact window (8 s) and a steady stream (one transaction per partition and checkpoint, 1 s in these tests)
+     * for longer than it: a group committed early stays exact (its checkpoint
+     * never goes backwards); groups first committed at offsets whose runs aged out get checkpoints that skip nothing
+     * (the anchors), at least one of them coarse, as the log says; groups within the window stay exact.
+     */
+    @Test
+    void shouldTranslateGroupsOlderThanTheExactWindowAtOrBeforeTheirPositionAndRecentOnesExactly() throws Exception {
+        a.createTopic("om-window", 2);
+        List<TopicPartition> partitions = List.of(new TopicPartition("om-window", 0),
+                new TopicPartition("om-window", 1));
+        Map<String, String> props = flow("om-window");
+        props.put("flink.offset-mapping.exact.window.seconds", "8");
+        try (LogCapture logs = LogCapture.start(Level.INFO); MirrorRunner mirror = MirrorRunner.start(props)) {
+            // Old data: a steady stream (about 100 records/s per partition), so many small transactions.
+            long oldEnd;
+            Map<TopicPartition, Long> early = Map.of(partitions.get(0), 17L, partitions.get(1), 9L);
+            try (ContinuousProducer producer = new ContinuousProducer(a.bootstrapServers(),
+                    Map.of("om-window", 2), 10, Duration.ofMillis(50))) {
+                Poll.until("1,200 records in each partition", TIMEOUT, () -> minEndOffset(partitions) >= 1_200);
+                producer.pause();
+                mirror.awaitCaughtUp(a, b.name(), List.of("om-window"), TIMEOUT);
+                oldEnd = minEndOffset(partitions);
+                mapping.commit("held", early);
+                mapping.assertExact(mapping.awaitCheckpoints(Map.of("held", early)));
+
+                // As much again, for longer than the window: the old runs age out.
+                producer.resume();
+                Deadline window = Deadline.in(Duration.ofSeconds(10));
+                Poll.until("the window passed with data", TIMEOUT,
+                        () -> !window.hasTimeLeft() && minEndOffset(partitions) >= 2 * oldEnd);
+                producer.pause();
+                mirror.awaitCaughtUp(a, b.name(), List.of("om-window"), TIMEOUT);
+            }
+
+            Map<String, Map<TopicPartition, Long>> late = new HashMap<>();
+            for (int i = 0; i < 10; i++) {
+                Map<TopicPartition, Long> offsets = new HashMap<>();
+                for (TopicPartition tp : partitions) {
+                    offsets.put(tp, 31 + i * (oldEnd - 40) / 10);
+                }
+                mapping.commit("late-" + i, offsets);
+                late.put("late-" + i, offsets);
+            }
+            Map<TopicPartition, Long> recent = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                recent.put(tp, OffsetMappingAssertions.endOffset(a, tp) - 7);
+            }
+            mapping.commit("recent", recent);
+            Map<String, Map<TopicPartition, Long>> committed = new HashMap<>(late);
+            committed.put("held", early);
+            committed.put("recent", recent);
+            Map<String, Map<TopicPartition, Checkpoint>> checkpoints = mapping.awaitCheckpoints(committed);
+
+            mapping.assertExact(Map.of("held", checkpoints.get("held"), "recent", checkpoints.get("recent")));
+            Map<String, Map<TopicPartition, Checkpoint>> lateCheckpoints = new HashMap<>(checkpoints);
+            lateCheckpoints.keySet().retainAll(late.keySet());
+            Map<String, Long> readAgain = mapping.assertAtOrBefore(lateCheckpoints);
+            assertThat(readAgain).hasSize(20);
+            assertThat(readAgain.values()).as("some old groups translated coarsely (their runs dropped)")
+                    .anyMatch(n -> n > 0);
+            assertThat(logs.linesContaining("older than the exact offset mapping"))
+                    .as("the coarse translations logged").isNotEmpty();
+        }
+    }
+
+    private static long minEndOffset(List<TopicPartition> partitions) {
+        long min = Long.MAX_VALUE;
+        for (TopicPartition tp : partitions) {
+            min = Math.min(min, OffsetMappingAssertions.endOffset(a, tp));
+        }
+        return min;
     }
 
     @Test

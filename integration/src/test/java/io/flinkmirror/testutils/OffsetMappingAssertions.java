@@ -109,6 +109,41 @@ public final class OffsetMappingAssertions {
             });
             return Optional.ofNullable(records.ceilingEntry(offset));
         }
+
+        /** The offset of the committed record equal to {@code record} (by content), if any. */
+        Optional<Long> offsetOf(TopicPartition tp, ProducedRecord record) {
+            atOrAfter(tp, 0);
+            return byPartition.get(tp).entrySet().stream().filter(e -> e.getValue().equals(record))
+                    .map(Map.Entry::getKey).findFirst();
+        }
+    }
+
+    /**
+     * Coarse checkpoints (groups older than the exact offset mapping): a consumer starting at the downstream offset
+     * first reads the replica of a source record at or before the one the group reads next, so it skips nothing (it
+     * may read some records again). Returns, per checkpoint ({@code group@topic-partition}), how many source offsets
+     * it starts before the exact position.
+     */
+    public Map<String, Long> assertAtOrBefore(Map<String, Map<TopicPartition, Checkpoint>> checkpoints) {
+        Map<String, Long> early = new HashMap<>();
+        List<String> wrong = new ArrayList<>();
+        Committed source = new Committed(a);
+        Committed target = new Committed(b);
+        checkpoints.forEach((group, byPartition) -> byPartition.forEach((tp, c) -> {
+            Optional<Map.Entry<Long, ProducedRecord>> expected = source.atOrAfter(tp, c.upstreamOffset());
+            Optional<Map.Entry<Long, ProducedRecord>> actual = target.atOrAfter(
+                    new TopicPartition(c.topic(), c.partition()), c.downstreamOffset());
+            Optional<Long> actualSource = actual.flatMap(r -> source.offsetOf(tp, r.getValue()));
+            if (expected.isEmpty() || actualSource.isEmpty() || actualSource.get() > expected.get().getKey()) {
+                wrong.add(c + ": source next " + expected.orElse(null) + ", target next " + actual.orElse(null)
+                        + " (source offset " + actualSource.orElse(null) + ")");
+            } else {
+                early.put(group + "@" + tp, expected.get().getKey() - actualSource.get());
+            }
+        }));
+        assertThat(early).isNotEmpty();
+        assertThat(wrong).as("checkpoints past the record their group reads next").isEmpty();
+        return early;
     }
 
     /**

@@ -66,8 +66,6 @@ public final class MirrorJob {
     /** Job name when the config does not set {@code flink.pipeline.name}. */
     public static final String DEFAULT_JOB_NAME = "flink-mirror";
 
-    /** Offset-mapping runs kept per source partition (about one per checkpoint with data). */
-    static final int MAX_RUNS_PER_PARTITION = 50_000;
     /**
      * Records per partition whose offset mapping a start without state rebuilds from the target: group offsets
      * within them translate exactly again (older ones keep the checkpoints written before).
@@ -255,7 +253,7 @@ public final class MirrorJob {
                 .connect(groupOffsets.keyBy(GroupOffset::sourceKey))
                 .process(new OffsetMappingFunction(new OffsetMappingSettings(flow.name(), flow.offsetSyncsTopic(),
                         flow.checkpointsTopic(), flow.sourceConsumerProps(), flow.targetConsumerProps(),
-                        flow.offsetSyncsAdminProps(), flow.targetAdminProps(), MAX_RUNS_PER_PARTITION,
+                        flow.offsetSyncsAdminProps(), flow.targetAdminProps(), flow.exactOffsetWindow(),
                         flow.exactlyOnce(), new OffsetMappingSettings.History(flow.replicationPolicy(), a,
                                 new ReplicatedRecords(b, flow.provenanceHeader()).withTransforms(
                                         flow.recordTransformer(), flow.replicationPolicy(), a), HISTORY_RECORDS),

@@ -35,7 +35,7 @@ class OffsetMappingFunctionIT extends TwoClusterTest {
     private static OffsetMappingFunction function() {
         return new OffsetMappingFunction(new OffsetMappingSettings("A->B", "mm2-offset-syncs.A.internal",
                 "A.checkpoints.internal", a.clientProperties(), b.clientProperties(), b.clientProperties(),
-                b.clientProperties(), 1_000, true, null));
+                b.clientProperties(), java.time.Duration.ofDays(1), true, null));
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, PartitionWrites, GroupOffset, EncodedRecord>

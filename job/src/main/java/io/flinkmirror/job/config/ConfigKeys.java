@@ -185,6 +185,11 @@ final class ConfigKeys {
             "flink.sink.transaction.timeout.ms", "900000",
             "transaction.timeout.ms of the exactly-once sink's producer; must exceed the checkpoint "
                     + "interval plus recovery time and stay within the brokers' transaction.max.timeout.ms.");
+    static final ConfigKey<Duration> EXACT_OFFSET_WINDOW = ConfigKey.seconds(
+            "flink.offset-mapping.exact.window.seconds", "86400",
+            "How long the offset mapping stays exact for a consumer group behind the flow (its state grows with the "
+                    + "lag of the group furthest behind, up to this window). Older positions get MirrorMaker 2's "
+                    + "coarse translation (at or before the exact offset: records may be read again, none skipped).");
     static final ConfigKey<Boolean> PROVENANCE_HEADER = ConfigKey.boolWithDependentDefault(
             "flink.provenance.header.enabled", "true for IdentityReplicationPolicy, false otherwise",
             "Whether replicated records carry a header naming their source cluster, so identity-named topics "
@@ -251,7 +256,7 @@ final class ConfigKeys {
     static final List<ConfigKey<?>> TRANSFORM_KEYS = List.of(TRANSFORMS, PREDICATES, ERRORS_TOLERANCE);
     /** Our own flink.* keys (not passed to Flink). */
     static final List<ConfigKey<?>> FLINK_KEYS = List.of(DELIVERY_GUARANTEE, SINK_TRANSACTION_TIMEOUT,
-            PROVENANCE_HEADER, THROTTLE_BYTES_PER_SECOND, UNKNOWN_TARGET, RECORD_FUNCTION_CLASS);
+            EXACT_OFFSET_WINDOW, PROVENANCE_HEADER, THROTTLE_BYTES_PER_SECOND, UNKNOWN_TARGET, RECORD_FUNCTION_CLASS);
     static final List<ConfigKey<?>> OTHER_KEYS = List.of(TRANSFORM_OPTIONS, PREDICATE_OPTIONS,
             RECORD_FUNCTION_OPTIONS, FLINK_OPTIONS, CONFIG_PROVIDERS);
 

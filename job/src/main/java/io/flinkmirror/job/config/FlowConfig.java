@@ -89,6 +89,7 @@ public final class FlowConfig implements Serializable {
     private final Duration refreshGroupsInterval;
     private final boolean replicateHeartbeats;
     private final Duration emitCheckpointsInterval;
+    private final Duration exactOffsetWindow;
     private final Duration emitHeartbeatsInterval;
     private final boolean syncGroupOffsets;
     private final Duration syncGroupOffsetsInterval;
@@ -146,6 +147,7 @@ public final class FlowConfig implements Serializable {
         this.emitOffsetSyncs = settings.get(ConfigKeys.EMIT_OFFSET_SYNCS_ENABLED);
         this.exactlyOnce = EXACTLY_ONCE.equals(settings.get(ConfigKeys.DELIVERY_GUARANTEE));
         this.sinkTransactionTimeout = settings.get(ConfigKeys.SINK_TRANSACTION_TIMEOUT);
+        this.exactOffsetWindow = settings.get(ConfigKeys.EXACT_OFFSET_WINDOW);
         this.provenanceHeader = settings.isSet(ConfigKeys.PROVENANCE_HEADER)
                 ? settings.get(ConfigKeys.PROVENANCE_HEADER)
                 : replicationPolicy instanceof IdentityReplicationPolicy;
@@ -327,6 +329,11 @@ public final class FlowConfig implements Serializable {
     /** Whether heartbeats topics are replicated even if the topic filter excludes them. */
     public boolean replicateHeartbeats() {
         return replicateHeartbeats;
+    }
+
+    /** How long the offset mapping stays exact for groups behind ({@code flink.offset-mapping.exact.window.seconds}). */
+    public Duration exactOffsetWindow() {
+        return exactOffsetWindow;
     }
 
     /** Time between checkpoints (translated group offsets); zero when disabled. */

@@ -8,7 +8,8 @@ import org.apache.kafka.common.TopicPartition;
  * with source offset {@code >= g} ({@link OffsetRuns#translate}). Pure but for the one question it asks the source:
  * whether it may hold committed records in a range.
  *
- * <p>Invariants: a translation is returned only when it is exact. Inside the runs the runs decide. Before the first
+ * <p>Invariants: a translation is returned only when it is exact, or, for a group older than the exact runs (in a
+ * gap after an anchor, {@link OffsetRuns#isCoarse}), at or before the exact offset. Inside the runs the runs decide. Before the first
  * run, the target offset of the first mapped record is exact only if the source holds no record between {@code g}
  * and it (otherwise the records in between were replicated before the mapping starts, or not at all). At or beyond
  * the last run, {@link OffsetRuns#nextDownstream} is exact only if the source holds nothing between the last

@@ -13,6 +13,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -55,7 +56,11 @@ import org.slf4j.LoggerFactory;
  *       OffsetRuns#nextDownstream}); a lookup's result is applied only if the key's pending head and
  *       {@code nextDownstream} are still the ones it started from.</li>
  *   <li>An offset sync is emitted only for a located (so committed) record; a checkpoint only for an exact
- *       translation ({@link GroupOffsetTranslator}), and never below the group's previous checkpoint.</li>
+ *       translation ({@link GroupOffsetTranslator}), or one at or before the exact offset for a group older than the
+ *       exact runs ({@link OffsetRuns#retire}), and never below the group's previous checkpoint.</li>
+ *   <li>Runs stay exact while a group on the partition (seen in the last {@link #GROUP_ROUNDS_KEPT} poll rounds) may
+ *       sit in or before them, within the exact window; the state grows with the lag of the group furthest
+ *       behind, not with the history replicated.</li>
  *   <li>A rebuilt history is applied only to an empty mapping whose next target offset is at or past the end the
  *       rebuild looked below, and before any write of the key is located.</li>
  * </ul>
@@ -71,6 +76,10 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private static final int MAX_PER_LOOKUP = 64;
     /** Transactions waiting to be located on the target, per partition, before the oldest are given up. */
     static final int MAX_PENDING = 2_000;
+    /** Runs stay exact at least this long, for groups not seen yet ({@link OffsetRuns#retire}). */
+    static final long GRACE_MS = 10 * 60_000;
+    /** Poll rounds a group's position counts after it was last seen (a group deleted, or a failed listing). */
+    static final long GROUP_ROUNDS_KEPT = 5;
 
     /** Side output: offset syncs in MirrorMaker 2's format, for {@code mm2-offset-syncs.<cluster>.internal}. */
     public static final OutputTag<EncodedRecord> OFFSET_SYNCS =
@@ -82,10 +91,16 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private transient ValueState<OffsetRuns> runsState;
     private transient ListState<PartitionWrites> pendingState;
     private transient MapState<String, Long> lastCheckpoints;
+    /** Per group on this partition: {committed source offset, poll round last seen}; lower bound for exact runs. */
+    private transient MapState<String, long[]> groupPositions;
+    /** Poll rounds seen (end-offset markers), to age {@link #groupPositions} out. */
+    private transient ValueState<Long> pollRound;
     private transient ValueState<String> targetTopicState;
     /** The source offset after the last record written (in any transaction seen, located or not). */
     private transient ValueState<Long> nextUpstreamState;
     private transient Counter lostToRetention;
+    /** The offset-syncs and checkpoints topics being created; joined before the first record is emitted. */
+    private transient java.util.concurrent.CompletableFuture<Void> internalTopics;
     private transient KafkaReader sourceReader;
     private transient KafkaReader targetReader;
     private transient AsyncLocator locator;
@@ -128,16 +143,32 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        InternalTopics.ensure(settings.offsetSyncsAdminProps(), settings.offsetSyncsTopic(),
-                settings.offsetSyncsReplicationFactor());
-        InternalTopics.ensure(settings.targetAdminProps(), settings.checkpointsTopic(),
-                settings.checkpointsReplicationFactor());
+        // Created off the task thread (the task, and so the job's first checkpoint, need not wait for the brokers);
+        // awaited before anything is written to them.
+        internalTopics = new java.util.concurrent.CompletableFuture<>();
+        Thread creator = new Thread(() -> {
+            try {
+                InternalTopics.ensure(settings.offsetSyncsAdminProps(), settings.offsetSyncsTopic(),
+                        settings.offsetSyncsReplicationFactor());
+                InternalTopics.ensure(settings.targetAdminProps(), settings.checkpointsTopic(),
+                        settings.checkpointsReplicationFactor());
+                internalTopics.complete(null);
+            } catch (Throwable e) {
+                internalTopics.completeExceptionally(e);
+            }
+        }, flow + " internal topics");
+        creator.setContextClassLoader(OffsetMappingFunction.class.getClassLoader()); // Kafka loads classes by name
+        creator.setDaemon(true);
+        creator.start();
         runsState = getRuntimeContext().getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
         pendingState = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-writes", PartitionWrites.class));
         lastCheckpoints = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("last-checkpoints", Types.STRING, Types.LONG));
         targetTopicState = getRuntimeContext().getState(new ValueStateDescriptor<>("target-topic", Types.STRING));
+        groupPositions = getRuntimeContext().getMapState(new MapStateDescriptor<>("group-positions", Types.STRING,
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        pollRound = getRuntimeContext().getState(new ValueStateDescriptor<>("poll-round", Types.LONG));
         nextUpstreamState = getRuntimeContext().getState(new ValueStateDescriptor<>("next-upstream", Types.LONG));
         lostToRetention = getRuntimeContext().getMetricGroup().counter("records-lost-to-retention");
         unaligned = getRuntimeContext().getMetricGroup().counter("offset-mapping-unaligned");
@@ -150,6 +181,17 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         locator = new AsyncLocator(settings, flow + " offset locator " + subtask,
                 tp -> KeyGroupRangeAssignment.assignKeyToParallelOperator(tp.topic() + "-" + tp.partition(),
                         maxParallelism, parallelism) == subtask);
+    }
+
+    /** Waits until the internal topics exist (at once after the first time); their creation's failure fails the task. */
+    private void awaitInternalTopics() throws Exception {
+        if (!internalTopics.isDone() || internalTopics.isCompletedExceptionally()) {
+            try {
+                internalTopics.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
     }
 
     @Override
@@ -300,6 +342,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EncodedRecord> out) throws Exception {
+        awaitInternalTopics();
         String key = ctx.getCurrentKey();
         Future<AsyncLocator.Rebuilt> rebuild = locator.rebuild(key);
         if (rebuild != null) {
@@ -343,7 +386,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             if (done > 0) {
                 metrics.horizonMoved(key, pending.get(0).sourceTopic, pending.get(0).partition, runs,
                         (tp, from, to) -> source().mayHaveRecords(tp, from, to));
-                runs.prune(settings.maxRuns());
+                retire(key, runs);
                 runsState.update(runs);
                 pending = new ArrayList<>(pending.subList(done, pending.size()));
                 pendingState.update(pending);
@@ -405,13 +448,54 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         }
     }
 
+    /**
+     * Turns the runs no group needs exactly any more into anchors ({@link OffsetRuns#retire}): older than the exact
+     * window, or below every group's committed offset on this partition for longer than {@link #GRACE_MS}.
+     */
+    private void retire(String key, OffsetRuns runs) throws Exception {
+        long round = pollRound.value() == null ? 0 : pollRound.value();
+        long lowest = Long.MAX_VALUE;
+        for (java.util.Map.Entry<String, long[]> e : groupPositions.entries()) {
+            if (e.getValue()[1] >= round - GROUP_ROUNDS_KEPT) {
+                lowest = Math.min(lowest, e.getValue()[0]);
+            }
+        }
+        int dropped = runs.retire(System.currentTimeMillis(), settings.exactWindow().toMillis(), GRACE_MS, lowest);
+        if (dropped > 0) {
+            LOG.debug("{} {}: {} offset runs dropped, {} left ({} anchors)", flow, key, dropped, runs.size,
+                    runs.anchors);
+        }
+    }
+
+    /** Remembers where a group sits on this partition; forgets groups not seen for {@link #GROUP_ROUNDS_KEPT}. */
+    private void trackGroup(GroupOffset offset) throws Exception {
+        long round = pollRound.value() == null ? 0 : pollRound.value();
+        if (offset.endOffset) {
+            round++;
+            pollRound.update(round);
+            List<String> gone = new ArrayList<>();
+            for (java.util.Map.Entry<String, long[]> e : groupPositions.entries()) {
+                if (e.getValue()[1] < round - GROUP_ROUNDS_KEPT) {
+                    gone.add(e.getKey());
+                }
+            }
+            for (String group : gone) {
+                groupPositions.remove(group);
+            }
+            return;
+        }
+        groupPositions.put(offset.group, new long[] {offset.offset, round});
+    }
+
     private EncodedRecord encode(OffsetSync sync) {
         return new EncodedRecord(settings.offsetSyncsTopic(), sync.recordKey(), sync.recordValue());
     }
 
     @Override
     public void processElement2(GroupOffset offset, Context ctx, Collector<EncodedRecord> out) throws Exception {
+        awaitInternalTopics();
         OffsetRuns runs = runsState.value();
+        trackGroup(offset);
         if (offset.endOffset) {
             metrics.endOffset(ctx.getCurrentKey(), offset, runs,
                     (tp, from, to) -> source().mayHaveRecords(tp, from, to));
@@ -446,7 +530,11 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         if (previous != null && downstream <= previous) {
             return; // never backwards; unchanged needs no new record
         }
-        if (previous == null) {
+        if (runs.isCoarse(offset.offset)) {
+            LOG.info("{} group {} on {} is older than the exact offset mapping (flink.offset-mapping.exact.window"
+                    + ".seconds): source offset {} -> target offset {}, at or before the exact one (records may be "
+                    + "read again)", flow, offset.group, offset.sourceKey(), offset.offset, downstream);
+        } else if (previous == null) {
             LOG.info("{} translating group {} on {}: source offset {} -> target offset {}", flow, offset.group,
                     offset.sourceKey(), offset.offset, downstream);
         }

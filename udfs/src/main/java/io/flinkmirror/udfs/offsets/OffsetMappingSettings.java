@@ -3,6 +3,7 @@ package io.flinkmirror.udfs.offsets;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
 import io.flinkmirror.udfs.record.ReplicatedRecords;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,7 +17,8 @@ import java.util.Map;
  * @param targetClientProps     consumer properties for the target (locating transactions)
  * @param offsetSyncsAdminProps admin properties of the cluster holding the offset-syncs topic
  * @param targetAdminProps      admin properties of the target
- * @param maxRuns               offset runs kept per partition (the oldest are pruned)
+ * @param exactWindow           how long offset runs stay exact for groups behind (then anchors, {@link
+ *                              OffsetRuns#retire})
  * @param exactlyOnce           whether the sink writes transactions (visible when their checkpoint completes) or
  *                              at-least-once (visible as soon as written)
  * @param history               how to rebuild the mapping of data replicated before a start without state; null:
@@ -29,7 +31,7 @@ import java.util.Map;
 public record OffsetMappingSettings(String flow, String offsetSyncsTopic, String checkpointsTopic,
                                     Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
                                     Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
-                                    int maxRuns, boolean exactlyOnce, History history,
+                                    Duration exactWindow, boolean exactlyOnce, History history,
                                     int offsetSyncsReplicationFactor, int checkpointsReplicationFactor,
                                     String progressTopic)
         implements Serializable {
@@ -38,10 +40,10 @@ public record OffsetMappingSettings(String flow, String offsetSyncsTopic, String
     public OffsetMappingSettings(String flow, String offsetSyncsTopic, String checkpointsTopic,
                                  Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
                                  Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
-                                 int maxRuns, boolean exactlyOnce, History history,
+                                 Duration exactWindow, boolean exactlyOnce, History history,
                                  int offsetSyncsReplicationFactor, int checkpointsReplicationFactor) {
         this(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps, targetClientProps, offsetSyncsAdminProps,
-                targetAdminProps, maxRuns, exactlyOnce, history, offsetSyncsReplicationFactor,
+                targetAdminProps, exactWindow, exactlyOnce, history, offsetSyncsReplicationFactor,
                 checkpointsReplicationFactor, null);
     }
 
@@ -49,9 +51,9 @@ public record OffsetMappingSettings(String flow, String offsetSyncsTopic, String
     public OffsetMappingSettings(String flow, String offsetSyncsTopic, String checkpointsTopic,
                                  Map<String, String> sourceClientProps, Map<String, String> targetClientProps,
                                  Map<String, String> offsetSyncsAdminProps, Map<String, String> targetAdminProps,
-                                 int maxRuns, boolean exactlyOnce, History history) {
+                                 Duration exactWindow, boolean exactlyOnce, History history) {
         this(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps, targetClientProps, offsetSyncsAdminProps,
-                targetAdminProps, maxRuns, exactlyOnce, history, -1, -1);
+                targetAdminProps, exactWindow, exactlyOnce, history, -1, -1);
     }
 
     /**
@@ -73,14 +75,14 @@ public record OffsetMappingSettings(String flow, String offsetSyncsTopic, String
     /** The same settings, rebuilding history as {@code history} says. */
     public OffsetMappingSettings withHistory(History history) {
         return new OffsetMappingSettings(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps,
-                targetClientProps, offsetSyncsAdminProps, targetAdminProps, maxRuns, exactlyOnce, history,
+                targetClientProps, offsetSyncsAdminProps, targetAdminProps, exactWindow, exactlyOnce, history,
                 offsetSyncsReplicationFactor, checkpointsReplicationFactor, progressTopic);
     }
 
     /** The same settings, placing transactions and rebuilding history from {@code progressTopic}. */
     public OffsetMappingSettings withProgress(String progressTopic) {
         return new OffsetMappingSettings(flow, offsetSyncsTopic, checkpointsTopic, sourceClientProps,
-                targetClientProps, offsetSyncsAdminProps, targetAdminProps, maxRuns, exactlyOnce, history,
+                targetClientProps, offsetSyncsAdminProps, targetAdminProps, exactWindow, exactlyOnce, history,
                 offsetSyncsReplicationFactor, checkpointsReplicationFactor, progressTopic);
     }
 

@@ -25,7 +25,14 @@ import java.util.OptionalLong;
  * The translation of a committed source offset {@code g} is then the target offset of the first replicated record
  * with source offset {@code >= g}: a consumer starting there reads exactly what it would have read on the source.
  *
- * <p>A Flink POJO (public fields) kept in keyed state; only the newest {@code maxRuns} runs are kept.
+ * <p>Bounded by time ({@link #retire}): the first {@link #anchors} runs are <em>anchors</em>, runs kept from history
+ * no group needs exactly any more (older than the exact window, or below every group's position for a while), thinned
+ * to the spacing MirrorMaker 2 keeps its offset syncs at (a few per doubling of the distance from the newest anchor).
+ * Inside an anchor a translation stays exact; in a gap after an anchor (runs were dropped there) it is the target
+ * offset right after the anchor's last record: never past the exact answer, so a group restarted there reads again
+ * at most what lay between, and loses nothing (MM2's rule: the sync's target offset plus one).
+ *
+ * <p>A Flink POJO (public fields) kept in keyed state.
  */
 public class OffsetRuns {
 
@@ -39,6 +46,13 @@ public class OffsetRuns {
     public long headDropped;
     /** Source offsets below this were all processed (replicated or dropped) in committed transactions; 0: unknown. */
     public long seenHorizon;
+    /**
+     * When each run was appended (epoch ms), parallel to {@link #upstream}; 0 or missing (state of a version before
+     * 0.6.0): not known yet, stamped with the time of the next {@link #retire}.
+     */
+    public long[] appendedAt = new long[0];
+    /** The first {@code anchors} runs are anchors (coarse between them), the rest exact. */
+    public int anchors;
 
     public OffsetRuns() {}
 
@@ -115,6 +129,7 @@ public class OffsetRuns {
             upstream[size] = u;
             downstream[size] = d;
             length[size] = n;
+            appendedAt[size] = 0; // stamped by the next retire()
             size++;
         }
         nextDownstream = Math.max(nextDownstream, d + n);
@@ -138,7 +153,109 @@ public class OffsetRuns {
                 lo = mid + 1;
             }
         }
-        return OptionalLong.of(upstream[lo] >= g ? downstream[lo] : downstream[lo] + (g - upstream[lo]));
+        if (upstream[lo] <= g) {
+            return OptionalLong.of(downstream[lo] + (g - upstream[lo])); // inside a run: exact
+        }
+        if (lo > 0 && lo <= anchors) {
+            return OptionalLong.of(downstream[lo - 1] + length[lo - 1]); // after an anchor: runs were dropped here
+        }
+        return OptionalLong.of(downstream[lo]); // a gap between exact runs holds no replicated record
+    }
+
+    /** Whether {@link #translate} of {@code g} is coarse: in a gap after an anchor. */
+    public boolean isCoarse(long g) {
+        if (anchors == 0 || size == 0 || g < upstream[0] || g >= upstreamHorizon()) {
+            return false;
+        }
+        int lo = 0;
+        int hi = size - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (upstream[mid] + length[mid] - 1 >= g) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return upstream[lo] > g && lo > 0 && lo <= anchors;
+    }
+
+    /**
+     * Turns the runs no group needs exactly into anchors and thins the anchors: a run stays exact while it is younger
+     * than {@code exactWindowMs} and either ends above {@code lowestGroupOffset} (a group may sit in it or after it) or
+     * is younger than {@code graceMs} (room for groups not seen yet). Runs appended with no time yet are stamped
+     * {@code nowMs}. Returns how many runs were dropped.
+     */
+    public int retire(long nowMs, long exactWindowMs, long graceMs, long lowestGroupOffset) {
+        if (appendedAt == null || appendedAt.length < upstream.length) {
+            long[] stamped = new long[upstream.length];
+            if (appendedAt != null) {
+                System.arraycopy(appendedAt, 0, stamped, 0, Math.min(appendedAt.length, stamped.length));
+            }
+            appendedAt = stamped;
+        }
+        for (int i = size - 1; i >= 0 && appendedAt[i] == 0; i--) {
+            appendedAt[i] = nowMs;
+        }
+        anchors = Math.min(Math.max(anchors, 0), size);
+        int exactFrom = anchors;
+        while (exactFrom < size) {
+            long age = nowMs - appendedAt[exactFrom];
+            boolean needed = age <= exactWindowMs
+                    && (upstream[exactFrom] + length[exactFrom] > lowestGroupOffset || age <= graceMs);
+            if (needed) {
+                break;
+            }
+            exactFrom++;
+        }
+        if (exactFrom == anchors) {
+            return 0;
+        }
+        boolean[] keep = thin(exactFrom);
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (i >= exactFrom || keep[i]) {
+                upstream[kept] = upstream[i];
+                downstream[kept] = downstream[i];
+                length[kept] = length[i];
+                appendedAt[kept] = appendedAt[i];
+                kept++;
+            }
+        }
+        int dropped = size - kept;
+        anchors = exactFrom - dropped;
+        size = kept;
+        return dropped;
+    }
+
+    /**
+     * Which of the runs {@code [0, exactFrom)} to keep as anchors: the oldest, the newest, and for every distance
+     * {@code 2^(k/4)} below the boundary (the first exact run, or the horizon) the newest run starting at or before
+     * it: at most four anchors per doubling of the distance, as MM2's offset-sync store keeps one.
+     */
+    private boolean[] thin(int exactFrom) {
+        boolean[] keep = new boolean[exactFrom];
+        keep[0] = true;
+        keep[exactFrom - 1] = true;
+        long boundary = exactFrom < size ? upstream[exactFrom] : upstreamHorizon();
+        for (int k = 0; k < 252; k++) {
+            long target = boundary - (long) Math.pow(2, k / 4.0);
+            if (target < upstream[0]) {
+                break;
+            }
+            int lo = 0;
+            int hi = exactFrom - 1;
+            while (lo < hi) { // newest anchor starting at or before target
+                int mid = (lo + hi + 1) >>> 1;
+                if (upstream[mid] <= target) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            keep[lo] = true;
+        }
+        return keep;
     }
 
     /** The target offset of the first run's first record. */
@@ -155,7 +272,11 @@ public class OffsetRuns {
         upstream = Arrays.copyOfRange(upstream, drop, size);
         downstream = Arrays.copyOfRange(downstream, drop, size);
         length = Arrays.copyOfRange(length, drop, size);
+        if (appendedAt != null && appendedAt.length >= drop + maxRuns) {
+            appendedAt = Arrays.copyOfRange(appendedAt, drop, drop + maxRuns);
+        }
         size = maxRuns;
+        anchors = Math.max(0, anchors - drop);
         headDropped = 0;
     }
 
@@ -164,7 +285,9 @@ public class OffsetRuns {
         upstream = new long[0];
         downstream = new long[0];
         length = new long[0];
+        appendedAt = new long[0];
         size = 0;
+        anchors = 0;
         headDropped = 0;
         seenHorizon = 0;
     }
@@ -176,11 +299,14 @@ public class OffsetRuns {
             downstream = Arrays.copyOf(downstream, n);
             length = Arrays.copyOf(length, n);
         }
+        if (appendedAt == null || appendedAt.length < upstream.length) {
+            appendedAt = appendedAt == null ? new long[upstream.length] : Arrays.copyOf(appendedAt, upstream.length);
+        }
     }
 
     @Override
     public String toString() {
-        return "OffsetRuns{" + size + " runs, source [" + firstUpstream() + ", " + upstreamHorizon() + "), next target "
-                + nextDownstream + "}";
+        return "OffsetRuns{" + size + " runs (" + anchors + " anchors), source [" + firstUpstream() + ", "
+                + upstreamHorizon() + "), next target " + nextDownstream + "}";
     }
 }
