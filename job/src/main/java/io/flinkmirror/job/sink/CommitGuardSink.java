@@ -115,13 +115,21 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
 
     @Override
     public SinkWriter<MirrorRecord> createWriter(WriterInitContext context) throws IOException {
+        long start = System.nanoTime();
         if (progressTopic == null) {
-            return new RangeTrackingWriter(delegate.createWriter(context))
-                    .restoredFrom(context.getRestoredCheckpointId());
+            return ready(new RangeTrackingWriter(delegate.createWriter(context))
+                    .restoredFrom(context.getRestoredCheckpointId()), context, start);
         }
         ProgressTracker tracker = new ProgressTracker(progressTopic);
-        return new RangeTrackingWriter(delegate.createWriter(acknowledging(context, tracker)), tracker,
-                progressTopic, exactlyOnce).restoredFrom(context.getRestoredCheckpointId());
+        return ready(new RangeTrackingWriter(delegate.createWriter(acknowledging(context, tracker)), tracker,
+                progressTopic, exactlyOnce).restoredFrom(context.getRestoredCheckpointId()), context, start);
+    }
+
+    /** Logs how long the connector's writer took to start (its lingering transactions aborted, producer ready). */
+    private static RangeTrackingWriter ready(RangeTrackingWriter writer, WriterInitContext context, long startNanos) {
+        LOG.info("Sink writer {} ready in {} ms", context.getTaskInfo().getIndexOfThisSubtask(),
+                (System.nanoTime() - startNanos) / 1_000_000);
+        return writer;
     }
 
     @Override
@@ -131,9 +139,10 @@ public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommit
             return new RangeTrackingWriter(delegate.restoreWriter(context, recoveredState))
                     .restoredFrom(context.getRestoredCheckpointId());
         }
+        long start = System.nanoTime();
         ProgressTracker tracker = new ProgressTracker(progressTopic);
-        return new RangeTrackingWriter(delegate.restoreWriter(acknowledging(context, tracker), recoveredState),
-                tracker, progressTopic, exactlyOnce).restoredFrom(context.getRestoredCheckpointId());
+        return ready(new RangeTrackingWriter(delegate.restoreWriter(acknowledging(context, tracker), recoveredState),
+                tracker, progressTopic, exactlyOnce).restoredFrom(context.getRestoredCheckpointId()), context, start);
     }
 
     private static WriterInitContext acknowledging(WriterInitContext context, ProgressTracker tracker) {
