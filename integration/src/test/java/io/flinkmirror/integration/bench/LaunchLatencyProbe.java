@@ -99,7 +99,7 @@ final class LaunchLatencyProbe {
                 List<TopicPartition> tps = Workload.partitionsOf(flow.targetTopic(), partitions);
                 consumer.assign(tps);
                 consumer.seekToBeginning(tps);
-                while (!Thread.currentThread().isInterrupted()) {
+                while (stopAtMs.get() != 0) { // 0: stopped (polls return every 50 ms; no interrupt inside the client)
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                         long now = System.currentTimeMillis();
                         long index = Workload.index(record.key());
@@ -175,7 +175,6 @@ final class LaunchLatencyProbe {
                     k == 0 ? -1 : sorted[k - 1]);
         } finally {
             stopAtMs.set(0);
-            reader.interrupt();
             reader.join(30_000);
             producerThread.join(30_000);
         }

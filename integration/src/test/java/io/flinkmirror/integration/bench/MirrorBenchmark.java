@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,10 +43,13 @@ class MirrorBenchmark {
              BrokerProcess target = BrokerProcess.start(env, "target")) {
             say("benchmark: brokers up (source " + source.bootstrapServers() + ", target "
                     + target.bootstrapServers() + ")");
-            // A cluster in use has its transaction state topic; a fresh broker creates it (50 partitions) on the first
-            // transactional producer, which would land in the first measured start.
+            // A cluster in use has its transaction state and consumer offsets topics; a fresh broker creates them (50
+            // partitions each) on the first transactional producer and group lookup, which would land in the first
+            // measured start.
             Workload.initTransactionState(source.bootstrapServers());
             Workload.initTransactionState(target.bootstrapServers());
+            Workload.initGroupCoordinator(source.bootstrapServers());
+            Workload.initGroupCoordinator(target.bootstrapServers());
             if (settings.rounds() > 0) {
                 double loadSeconds = settings.workload().load(source.bootstrapServers(), TOPIC);
                 say(String.format("benchmark: loaded %,d records into %s in %.1f s", settings.workload().records(),
@@ -57,6 +61,9 @@ class MirrorBenchmark {
                 warmUp.load(source.bootstrapServers(), "warm-up");
                 warmUp.load(target.bootstrapServers(), "warm-up");
                 say("benchmark: brokers warmed up with 200,000 records each");
+            }
+            if (settings.launchRounds() > 0 || settings.latencySeconds() > 0) {
+                warmBrokersAtRate(settings, source, target);
             }
             int run = 0;
             List<Contender> contenders = settings.contenders();
@@ -108,6 +115,52 @@ class MirrorBenchmark {
         if (!failures.isEmpty()) {
             throw new AssertionError(failures.size() + " benchmark run(s) failed:\n" + String.join("\n", failures));
         }
+    }
+
+    /**
+     * Runs the latency load (its rate and record size) into both brokers until their CPU per 5 s settles (within 10%
+     * of the 5 s before, after at least 90 s; at most 180 s): brokers that started a minute ago still compile their
+     * hot paths and take several times the CPU they take minutes later (measured: 2.2 s per 5 s after 20 s, about
+     * 0.8 s after 3 minutes), which on a 2-core machine the first measured start
+     * would pay for, unlike a start against a cluster in use.
+     */
+    private static void warmBrokersAtRate(BenchSettings settings, BrokerProcess source, BrokerProcess target)
+            throws Exception {
+        int rate = settings.latencyRate();
+        byte[] value = new byte[settings.latencyRecordSize()];
+        long start = System.nanoTime();
+        double before = source.cpuSeconds() + target.cpuSeconds();
+        double previousWindow = Double.MAX_VALUE;
+        double window = 0;
+        long sent = 0;
+        try (KafkaProducer<byte[], byte[]> toSource = Workload.producer(source.bootstrapServers());
+             KafkaProducer<byte[], byte[]> toTarget = Workload.producer(target.bootstrapServers())) {
+            long windowEnd = start + 5_000_000_000L;
+            while (true) {
+                long due = start + (long) (sent * (1e9 / rate));
+                long wait = due - System.nanoTime();
+                if (wait > 1_000_000) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                byte[] key = Workload.key(sent);
+                toSource.send(new org.apache.kafka.clients.producer.ProducerRecord<>("warm-up-rate", key, value));
+                toTarget.send(new org.apache.kafka.clients.producer.ProducerRecord<>("warm-up-rate", key, value));
+                sent++;
+                if (System.nanoTime() >= windowEnd) {
+                    double now = source.cpuSeconds() + target.cpuSeconds();
+                    window = now - before;
+                    before = now;
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    if ((elapsed >= 90 && window <= 1.1 * previousWindow) || elapsed >= 180) {
+                        break;
+                    }
+                    previousWindow = window;
+                    windowEnd += 5_000_000_000L;
+                }
+            }
+        }
+        say(String.format("benchmark: brokers at %,d records/s for %.0f s until their CPU settled (%.1f s per 5 s, "
+                + "was %.1f)", rate, (System.nanoTime() - start) / 1e9, window, previousWindow));
     }
 
     private static BenchReport.Run throughput(Contender contender, int round, int run, BenchEnv env,

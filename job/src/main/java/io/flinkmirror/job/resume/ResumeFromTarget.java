@@ -126,9 +126,35 @@ public final class ResumeFromTarget implements OffsetsInitializer {
      */
     private transient Set<TopicPartition> initialized;
 
+    /** The committed progress and MirrorMaker 2's, read ahead at a start without state ({@link #newEnumerator}). */
+    private transient java.util.concurrent.atomic.AtomicReference<ReadAhead> readAhead;
+
+    private record ReadAhead(java.util.concurrent.CompletableFuture<ProgressStore.Snapshot<Progress>> progress,
+                             java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> mm2) {}
+
     /** A new enumerator starts (a job start or a global failover): every partition gets offsets again. */
     public void newEnumerator() {
+        newEnumerator(false);
+    }
+
+    /**
+     * A new enumerator starts; with {@code withoutState}, the committed progress (ours and MirrorMaker 2's) is read
+     * at once, while the topics are discovered and created, for the first partitions' offsets: this run commits no
+     * progress before its first split, so what is read now is what would be read then.
+     */
+    public void newEnumerator(boolean withoutState) {
         initialized = ConcurrentHashMap.newKeySet();
+        readAhead = new java.util.concurrent.atomic.AtomicReference<>(withoutState ? new ReadAhead(
+                java.util.concurrent.CompletableFuture.supplyAsync(this::readProgress, READS),
+                java.util.concurrent.CompletableFuture.supplyAsync(this::mm2Progress, READS)) : null);
+    }
+
+    /** The progress snapshot of this flow (settled: see {@link ProgressStore}); empty without a progress topic. */
+    private ProgressStore.Snapshot<Progress> readProgress() {
+        if (progressTopic == null) {
+            return new ProgressStore.Snapshot<>(Map.of(), false, true);
+        }
+        return new ProgressStore(targetConsumerProps).progress(progressTopic);
     }
 
     @Override
@@ -161,21 +187,16 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         java.util.concurrent.CompletableFuture<Void> aborted = java.util.concurrent.CompletableFuture.runAsync(
                 () -> took[0] = timed(() -> new LingeringTransactions(flow, targetAdminProps, transactionalIdPrefix)
                         .abortAndAwait(targets.values())), READS);
+        ReadAhead ahead = readAhead == null ? null : readAhead.getAndSet(null); // for the first partitions only
+        java.util.concurrent.CompletableFuture<ProgressStore.Snapshot<Progress>> snapshot = ahead != null
+                ? ahead.progress() : java.util.concurrent.CompletableFuture.supplyAsync(this::readProgress, READS);
         java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> progressed =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    long t = System.nanoTime();
-                    Map<TopicPartition, Long> read = committedProgress(targets);
-                    took[1] = (System.nanoTime() - t) / 1_000_000;
-                    return read;
-                }, READS);
-        java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> handedOver =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    long t = System.nanoTime();
-                    Map<TopicPartition, Long> read = mm2Progress();
-                    took[2] = (System.nanoTime() - t) / 1_000_000;
-                    return read;
-                }, READS);
+                snapshot.thenApplyAsync(read -> committedProgress(targets, read), READS);
+        java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> handedOver = ahead != null ? ahead.mm2()
+                : java.util.concurrent.CompletableFuture.supplyAsync(this::mm2Progress, READS);
+        long waited = System.nanoTime();
         Map<TopicPartition, Long> fromProgress = join(progressed);
+        took[1] = (System.nanoTime() - waited) / 1_000_000; // what the start waited for it (read ahead or not)
         join(aborted);
         offsets.putAll(fromProgress);
         Map<TopicPartition, TopicPartition> rest = new LinkedHashMap<>(targets);
@@ -186,7 +207,9 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         int byContent = 0;
         int fromMm2 = 0;
         List<TopicPartition> unknown = new ArrayList<>();
+        long waitedMm2 = System.nanoTime();
         Map<TopicPartition, Long> mm2 = join(handedOver);
+        took[2] = (System.nanoTime() - waitedMm2) / 1_000_000;
         long tails = System.nanoTime();
         Map<TopicPartition, TargetTail.Resume> resumes = rest.isEmpty() ? Map.of() : findAll(rest);
         long tailsMs = (System.nanoTime() - tails) / 1_000_000;
@@ -224,8 +247,8 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         reportAgainstSourceGroup(offsets, retriever);
         LOG.info("{} starting without state: {} partitions resume from their committed progress on {}, {} where "
                 + "MirrorMaker 2's ends, {} after their last records found by content, {} at the earliest offset "
-                + "(nothing on the target), {} unknown targets ({} ms: lingering transactions {} ms, progress {} ms, "
-                + "MirrorMaker 2's progress {} ms, target tails {} ms, source group {} ms)", flow,
+                + "(nothing on the target), {} unknown targets ({} ms: lingering transactions {} ms, waited for progress "
+                + "{} ms, then for MirrorMaker 2's progress {} ms, target tails {} ms, source group {} ms)", flow,
                 fromProgress.size(), targetAlias, fromMm2, byContent, empty, unknown.size(),
                 (System.nanoTime() - start) / 1_000_000, took[0], took[1], took[2], tailsMs,
                 (System.nanoTime() - report) / 1_000_000);
@@ -338,12 +361,12 @@ public final class ResumeFromTarget implements OffsetsInitializer {
      * progress, or whose progress points past what the target partition now holds (the target topic was deleted
      * and created again), are left out.
      */
-    private Map<TopicPartition, Long> committedProgress(Map<TopicPartition, TopicPartition> targets) {
+    private Map<TopicPartition, Long> committedProgress(Map<TopicPartition, TopicPartition> targets,
+                                                        ProgressStore.Snapshot<Progress> snapshot) {
         Map<TopicPartition, Long> out = new HashMap<>();
         if (progressTopic == null) {
             return out;
         }
-        ProgressStore.Snapshot<Progress> snapshot = new ProgressStore(targetConsumerProps).progress(progressTopic);
         if (!snapshot.complete()) {
             throw new IllegalStateException(flow + " cannot read its progress: a transaction of another producer is "
                     + "open on " + progressTopic + " (another job replicating from " + sourceAlias + " to "
@@ -495,7 +518,34 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     }
 
     /** Looks every partition up, {@value #THREADS} partitions at a time, each thread with its own readers. */
-    private Map<TopicPartition, TargetTail.Resume> findAll(Map<TopicPartition, TopicPartition> targets) {
+    private Map<TopicPartition, TargetTail.Resume> findAll(Map<TopicPartition, TopicPartition> all) {
+        // Target partitions that never held a record (a topic just created): no tail to read, in one request each.
+        Map<TopicPartition, TargetTail.Resume> resumes = new ConcurrentHashMap<>();
+        Map<TopicPartition, TopicPartition> targets = new LinkedHashMap<>(all);
+        try (KafkaReader target = new KafkaReader(targetConsumerProps)) {
+            Map<TopicPartition, Long> ends = target.endOffsets(all.values());
+            Map<TopicPartition, Long> starts = target.beginningOffsets(all.values());
+            List<TopicPartition> empty = new ArrayList<>();
+            all.forEach((sourceTp, targetTp) -> {
+                Long end = ends.get(targetTp);
+                if (end != null && end == 0 && Long.valueOf(0).equals(starts.get(targetTp))) {
+                    empty.add(sourceTp);
+                }
+            });
+            if (!empty.isEmpty()) {
+                try (KafkaReader source = new KafkaReader(sourceConsumerProps)) {
+                    Map<TopicPartition, Long> sourceStarts = source.beginningOffsets(empty);
+                    for (TopicPartition tp : empty) {
+                        resumes.put(tp, new TargetTail.Resume(TargetTail.Kind.EMPTY_TARGET, sourceStarts.get(tp), 0,
+                                -1, all.get(tp) + " never held a record"));
+                        targets.remove(tp);
+                    }
+                }
+            }
+        }
+        if (targets.isEmpty()) {
+            return resumes;
+        }
         List<List<Map.Entry<TopicPartition, TopicPartition>>> slices = new ArrayList<>();
         int threads = Math.min(THREADS, targets.size());
         for (int i = 0; i < threads; i++) {
@@ -505,7 +555,6 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
             slices.get(i++ % threads).add(e);
         }
-        Map<TopicPartition, TargetTail.Resume> resumes = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread thread = new Thread(r, flow + " resume lookup");
             thread.setDaemon(true);

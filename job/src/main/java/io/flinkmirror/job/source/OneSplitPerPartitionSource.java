@@ -121,7 +121,7 @@ public final class OneSplitPerPartitionSource<T>
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context) throws Exception {
         Assignments assignments = new Assignments(flow, context);
-        startingOffsets.newEnumerator();
+        startingOffsets.newEnumerator(true);
         return new Enumerator(delegate.createEnumerator(assignments), assignments, backlog);
     }
 

@@ -57,6 +57,11 @@ public final class KafkaReader implements AutoCloseable {
         return consumer.beginningOffsets(List.of(tp)).get(tp);
     }
 
+    /** The log start offsets of {@code partitions}, in one request per broker. */
+    public Map<TopicPartition, Long> beginningOffsets(java.util.Collection<TopicPartition> partitions) {
+        return consumer.beginningOffsets(partitions);
+    }
+
     /** The last stable offset (end offset for read_committed readers) of {@code tp}. */
     public long endOffset(TopicPartition tp) {
         return consumer.endOffsets(List.of(tp)).get(tp);
