@@ -95,7 +95,10 @@ final class RunCommand implements Callable<Integer> {
             }
             state.prepare(conf, flows, clusterIds, fresh ? "--fresh" : null);
             prepared = System.nanoTime();
-            running.set(join(cluster).submit(job, conf, parallelism));
+            // Built while the embedded Flink may still be starting.
+            org.apache.flink.streaming.api.graph.StreamGraph graph = EmbeddedFlink.Cluster.graph(job, conf,
+                    parallelism);
+            running.set(join(cluster).submit(graph));
         } catch (Exception | Error e) {
             cluster.thenAccept(EmbeddedFlink.Cluster::close);
             throw e;

@@ -101,16 +101,36 @@ public final class EmbeddedFlink implements AutoCloseable {
          * directory) at {@code parallelism} (null: the default); the cluster shuts down when the job ends.
          */
         public EmbeddedFlink submit(MirrorJob job, Configuration conf, Integer parallelism) throws Exception {
+            StreamGraph graph;
             try {
-                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-                if (parallelism != null) {
-                    env.setParallelism(parallelism);
-                }
-                job.build(env);
-                // As env.executeAsync would: restore settings and job options from the configuration.
-                StreamGraph graph = PipelineExecutorUtils.getStreamGraph(env.getStreamGraph(), conf);
-                graph.setJobName(job.jobName());
-                graph.serializeUserDefinedInstances();
+                graph = graph(job, conf, parallelism);
+            } catch (Exception e) {
+                close();
+                throw e;
+            }
+            return submit(graph);
+        }
+
+        /**
+         * The job's graph as {@link #submit(StreamGraph)} runs it: built without a cluster, so it can be built
+         * while the embedded Flink starts.
+         */
+        public static StreamGraph graph(MirrorJob job, Configuration conf, Integer parallelism) throws Exception {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            if (parallelism != null) {
+                env.setParallelism(parallelism);
+            }
+            job.build(env);
+            // As env.executeAsync would: restore settings and job options from the configuration.
+            StreamGraph graph = PipelineExecutorUtils.getStreamGraph(env.getStreamGraph(), conf);
+            graph.setJobName(job.jobName());
+            graph.serializeUserDefinedInstances();
+            return graph;
+        }
+
+        /** Runs {@code graph} ({@link #graph}); the cluster shuts down when the job ends. */
+        public EmbeddedFlink submit(StreamGraph graph) throws Exception {
+            try {
                 JobID id = miniCluster.submitJob(graph).get().getJobID();
                 ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
                 JobClient client = new MiniClusterJobClient(id, miniCluster, classLoader,

@@ -14,7 +14,7 @@ class BenchReportTest {
 
     private final BenchReport report = new BenchReport(new BenchSettings(new Workload(1000, 8, 1024), 2, 2, "2g",
             Duration.ofSeconds(5), 60, 15, 20_000, 200, List.of(Contender.values()), false, List.of(), List.of(),
-            Duration.ofMinutes(20), Duration.ofMinutes(3), 3, 0, 15, 45));
+            Duration.ofMinutes(20), Duration.ofMinutes(3), 3, 0, 15, 45, 0, 60));
 
     private static BenchReport.Run run(Contender contender, int round, double seconds, long steadyRecords,
                                        double steadySeconds) {

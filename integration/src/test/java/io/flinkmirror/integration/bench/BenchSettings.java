@@ -14,7 +14,7 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
                      List<Contender> contenders, boolean jfr,
                      List<String> jvmOptions, List<String> mirrorOptions, Duration runTimeout,
                      Duration stallTimeout, int launchRounds, int launchBacklogSeconds, int launchSkipSeconds,
-                     int launchSeconds) {
+                     int launchSeconds, int soakSeconds, int soakGroupAfterSeconds) {
 
     static BenchSettings fromSystemProperties() {
         Workload workload = new Workload(Long.getLong("bench.records", 1_000_000),
@@ -54,7 +54,8 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
                 jvmOptions(System.getProperty("bench.mirror.options", "")), Duration.ofMinutes(Long.getLong("bench.run.timeout.minutes", 20)),
                 Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)),
                 nonNegative("bench.launch.rounds", 3), nonNegative("bench.launch.backlog.seconds", 0),
-                nonNegative("bench.launch.skip.seconds", 15), nonNegative("bench.launch.seconds", 45));
+                nonNegative("bench.launch.skip.seconds", 15), nonNegative("bench.launch.seconds", 45),
+                nonNegative("bench.soak.seconds", 0), nonNegative("bench.soak.group.after.seconds", 60));
     }
 
     private static int nonNegative(String property, int defaultValue) {
@@ -85,12 +86,12 @@ record BenchSettings(Workload workload, int rounds, int parallelism, String heap
                         + "MirrorMaker 2 %s, Flink Mirror bin/mirror's heap, checkpoint "
                         + "interval %s, latency %,d B records at %,d rec/s for %d s after %d s of warm-up, "
                         + "latency from launch %d round(s) (load from %d s before launch, %d s measured from %d s "
-                        + "after the first record), contenders %s%s%s%s",
+                        + "after the first record), soak %d s, contenders %s%s%s%s",
                 workload.records(), workload.recordSize(), workload.partitions(), rounds, parallelism, heap,
                 String.join(" ", Replicators.MM2_HEAP),
                 checkpointInterval == null ? "the job's default" : checkpointInterval.toMillis() + " ms",
                 latencyRecordSize, latencyRate, latencySeconds, latencyWarmupSeconds,
-                launchRounds, launchBacklogSeconds, launchSeconds, launchSkipSeconds,
+                launchRounds, launchBacklogSeconds, launchSeconds, launchSkipSeconds, soakSeconds,
                 contenders.stream().map(Contender::id).toList(), jfr ? ", JFR on" : "",
                 jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions,
                 mirrorOptions.isEmpty() ? "" : ", Flink Mirror options " + mirrorOptions);

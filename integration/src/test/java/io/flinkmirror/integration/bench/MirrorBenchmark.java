@@ -93,6 +93,20 @@ class MirrorBenchmark {
                     report.write(env.outputDir());
                 }
             }
+            if (settings.soakSeconds() > 0) {
+                for (Contender contender : contenders) {
+                    if (contender != Contender.FLINK_EOS && contender != Contender.FLINK_ALO) {
+                        continue; // the soak reads the mirror's checkpoints from its REST API
+                    }
+                    run++;
+                    try {
+                        soak(contender, run, env, settings, source, target, stamp);
+                    } catch (Exception | AssertionError e) {
+                        report.addFailure("soak " + contender.id() + ": " + firstLine(e));
+                        say("benchmark: " + contender.id() + " soak FAILED: " + e.getMessage());
+                    }
+                }
+            }
             for (int round = 1; round <= settings.rounds(); round++) {
                 for (int i = 0; i < contenders.size(); i++) {
                     // Rotate the order each round so no contender always runs first (cold caches) or last.
@@ -114,6 +128,51 @@ class MirrorBenchmark {
         List<String> failures = report.failures();
         if (!failures.isEmpty()) {
             throw new AssertionError(failures.size() + " benchmark run(s) failed:\n" + String.join("\n", failures));
+        }
+    }
+
+    /**
+     * Soak: the latency load for {@code soakSeconds} from before the launch, a group stopped after
+     * {@code soakGroupAfterSeconds}; writes the minutes as CSV and PNG next to the results and fails on any record
+     * missing or duplicated, or a stopped group not translated at or before its exact offset.
+     */
+    private static void soak(Contender contender, int run, BenchEnv env, BenchSettings settings,
+                             BrokerProcess source, BrokerProcess target, String stamp) throws Exception {
+        Replicators.Flow flow = new Replicators.Flow("s" + run, "t" + run, source.bootstrapServers(),
+                target.bootstrapServers(), "soak-" + run);
+        Path dir = env.workDir().resolve(String.format("run-%02d-%s-soak", run, contender.id()));
+        int partitions = settings.workload().partitions();
+        Workload.createTopic(source.bootstrapServers(), flow.topic(), partitions);
+        ChildJvm replicator = Replicators.start(contender, flow, env, settings, dir);
+        SoakProbe.Result result;
+        try {
+            result = SoakProbe.run(replicator, flow, partitions, settings.latencyRecordSize(),
+                    settings.latencyRate(), settings.soakSeconds(), settings.soakGroupAfterSeconds(), dir);
+        } finally {
+            replicator.stop(30);
+        }
+        warnIfBuilt(replicator);
+        Path csv = SoakReport.csv(env.outputDir().resolve("soak-" + stamp + "-" + contender.id() + ".csv"), result);
+        Path png = SoakReport.png(env.outputDir().resolve("soak-" + stamp + "-" + contender.id() + ".png"),
+                String.format("%s soak %s: %,d records/s of %d B, %d partitions, group stopped after %d s",
+                        contender.id(), stamp, settings.latencyRate(), settings.latencyRecordSize(), partitions,
+                        settings.soakGroupAfterSeconds()), result);
+        long worstP99 = result.minutes().stream().skip(1).mapToLong(SoakProbe.Minute::p99).max().orElse(-1);
+        say(String.format("benchmark: soak %s %d min: sent %,d, missing %,d, duplicated %,d; p99 after the first "
+                        + "minute at most %d ms; checkpoint %.2f -> %.2f MB; RSS %.0f -> %.0f MB; stopped group %s %s "
+                        + "(%,d records read again)%n  %s%n  %s", contender.id(), result.minutes().size(),
+                result.sent(), result.missing(), result.duplicated(), worstP99,
+                result.minutes().get(Math.min(1, result.minutes().size() - 1)).checkpointBytes() / 1e6,
+                result.minutes().get(result.minutes().size() - 1).checkpointBytes() / 1e6,
+                result.minutes().get(Math.min(1, result.minutes().size() - 1)).rssBytes() / 1e6,
+                result.minutes().get(result.minutes().size() - 1).rssBytes() / 1e6, result.stoppedGroup(),
+                result.stoppedGroupTranslated() ? "translated at or before its exact offset" : "NOT translated",
+                result.stoppedGroupReadAgain(), csv, png));
+        deleteTopic(target, flow.targetTopic());
+        deleteTopic(source, flow.topic());
+        if (result.missing() != 0 || result.duplicated() != 0 || !result.stoppedGroupTranslated()) {
+            throw new AssertionError("soak: " + result.missing() + " missing, " + result.duplicated()
+                    + " duplicated, stopped group translated: " + result.stoppedGroupTranslated());
         }
     }
 
