@@ -62,7 +62,7 @@ class MirrorBenchmark {
                 warmUp.load(target.bootstrapServers(), "warm-up");
                 say("benchmark: brokers warmed up with 200,000 records each");
             }
-            if (settings.launchRounds() > 0 || settings.latencySeconds() > 0) {
+            if (settings.launchRounds() > 0 || settings.latencySeconds() > 0 || settings.soakSeconds() > 0) {
                 warmBrokersAtRate(settings, source, target);
             }
             int run = 0;

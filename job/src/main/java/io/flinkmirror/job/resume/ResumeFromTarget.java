@@ -247,9 +247,9 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         reportAgainstSourceGroup(offsets, retriever);
         LOG.info("{} starting without state: {} partitions resume from their committed progress on {}, {} where "
                 + "MirrorMaker 2's ends, {} after their last records found by content, {} at the earliest offset "
-                + "(nothing on the target), {} unknown targets ({} ms: lingering transactions {} ms, waited for progress "
-                + "{} ms, then for MirrorMaker 2's progress {} ms, target tails {} ms, source group {} ms)", flow,
-                fromProgress.size(), targetAlias, fromMm2, byContent, empty, unknown.size(),
+                + "(nothing on the target), {} unknown targets ({} ms: lingering transactions {} ms, waited for "
+                + "progress {} ms, then for MirrorMaker 2's progress {} ms, target tails {} ms, source group {} ms)",
+                flow, fromProgress.size(), targetAlias, fromMm2, byContent, empty, unknown.size(),
                 (System.nanoTime() - start) / 1_000_000, took[0], took[1], took[2], tailsMs,
                 (System.nanoTime() - report) / 1_000_000);
         return offsets;

@@ -9,13 +9,14 @@ import org.apache.kafka.common.TopicPartition;
  * whether it may hold committed records in a range.
  *
  * <p>Invariants: a translation is returned only when it is exact, or, for a group older than the exact runs (in a
- * gap after an anchor, {@link OffsetRuns#isCoarse}), at or before the exact offset. Inside the runs the runs decide. Before the first
- * run, the target offset of the first mapped record is exact only if the source holds no record between {@code g}
- * and it (otherwise the records in between were replicated before the mapping starts, or not at all). At or beyond
- * the last run, {@link OffsetRuns#nextDownstream} is exact only if the source holds nothing between the last
- * replicated record and {@code g}: the group has read everything replicated so far. Source offsets the flow processed
- * and dropped (transforms) right before the first run or after the last one, in committed transactions
- * ({@link OffsetRuns#headDropped}, {@link OffsetRuns#seenHorizon}), count as known to hold no replicated record.
+ * gap after an anchor, {@link OffsetRuns#isCoarse}), at or before the exact offset. Inside the runs the runs decide.
+ * Before the first run, the target offset of the first mapped record is exact only if the source holds no record
+ * between {@code g} and it (otherwise the records in between were replicated before the mapping starts, or not at
+ * all). At or beyond the last run, {@link OffsetRuns#nextDownstream} is exact only if the source holds nothing
+ * between the last replicated record and {@code g}: the group has read everything replicated so far. Source offsets
+ * the flow processed and dropped (transforms) right before the first run or after the last one, in committed
+ * transactions ({@link OffsetRuns#headDropped}, {@link OffsetRuns#seenHorizon}), count as known to hold no
+ * replicated record.
  */
 public final class GroupOffsetTranslator {
 

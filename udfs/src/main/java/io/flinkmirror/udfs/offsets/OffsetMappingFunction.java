@@ -183,7 +183,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                         maxParallelism, parallelism) == subtask);
     }
 
-    /** Waits until the internal topics exist (at once after the first time); their creation's failure fails the task. */
+    /** Waits until the internal topics exist (at once after the first time); failing to create them fails the task. */
     private void awaitInternalTopics() throws Exception {
         if (!internalTopics.isDone() || internalTopics.isCompletedExceptionally()) {
             try {

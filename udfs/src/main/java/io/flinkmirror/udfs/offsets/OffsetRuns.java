@@ -225,6 +225,13 @@ public class OffsetRuns {
         int dropped = size - kept;
         anchors = exactFrom - dropped;
         size = kept;
+        if (size < upstream.length / 2) { // give the spare capacity back: it would be checkpointed
+            int n = Math.max(8, size + size / 4);
+            upstream = Arrays.copyOf(upstream, n);
+            downstream = Arrays.copyOf(downstream, n);
+            length = Arrays.copyOf(length, n);
+            appendedAt = Arrays.copyOf(appendedAt, n);
+        }
         return dropped;
     }
 
@@ -292,9 +299,13 @@ public class OffsetRuns {
         seenHorizon = 0;
     }
 
+    /**
+     * Grows the arrays by a quarter (the heap state backend writes them whole, spare capacity included, at every
+     * checkpoint: doubling would write up to twice the runs there are).
+     */
     private void ensureCapacity(int capacity) {
         if (upstream.length < capacity) {
-            int n = Math.max(8, upstream.length * 2);
+            int n = Math.max(Math.max(8, capacity), upstream.length + upstream.length / 4);
             upstream = Arrays.copyOf(upstream, n);
             downstream = Arrays.copyOf(downstream, n);
             length = Arrays.copyOf(length, n);

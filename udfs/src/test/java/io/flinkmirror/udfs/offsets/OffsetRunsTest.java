@@ -214,4 +214,17 @@ class OffsetRunsTest {
             }
         }
     }
+
+    @Test
+    void shouldKeepLittleSpareCapacityBecauseCheckpointsWriteTheArraysWhole() {
+        OffsetRuns runs = transactions(10_000, 10);
+        assertThat(runs.upstream.length).as("capacity after appends").isLessThanOrEqualTo(10_000 + 10_000 / 4 + 8);
+        runs.retire(1_000, 86_400_000, 600_000, Long.MAX_VALUE);
+        runs.retire(1_000 + 700_000, 86_400_000, 600_000, Long.MAX_VALUE); // no group: all but anchors dropped
+        assertThat(runs.size).isLessThan(300);
+        assertThat(runs.upstream.length).as("capacity after retiring")
+                .isLessThanOrEqualTo(runs.size + runs.size / 4 + 8);
+        assertThat(runs.appendedAt.length).isEqualTo(runs.upstream.length);
+        assertThat(runs.translate(99_995)).hasValue(exact(99_995, 10));
+    }
 }
