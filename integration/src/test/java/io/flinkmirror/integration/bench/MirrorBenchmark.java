@@ -131,6 +131,19 @@ class MirrorBenchmark {
         }
     }
 
+    /** A measured run's flow (aliases {@code s<run>}, {@code t<run>}), its directory, and its fresh source topic. */
+    private record RunSetup(Replicators.Flow flow, Path dir, int partitions) {
+        static RunSetup create(Contender contender, int run, String kind, BenchEnv env, BenchSettings settings,
+                               BrokerProcess source, BrokerProcess target) throws Exception {
+            Replicators.Flow flow = new Replicators.Flow("s" + run, "t" + run, source.bootstrapServers(),
+                    target.bootstrapServers(), kind + "-" + run);
+            int partitions = settings.workload().partitions();
+            Workload.createTopic(source.bootstrapServers(), flow.topic(), partitions);
+            return new RunSetup(flow, env.workDir().resolve(String.format("run-%02d-%s-%s", run, contender.id(),
+                    kind)), partitions);
+        }
+    }
+
     /**
      * Soak: the latency load for {@code soakSeconds} from before the launch, a group stopped after
      * {@code soakGroupAfterSeconds}; writes the minutes as CSV and PNG next to the results and fails on any record
@@ -138,16 +151,13 @@ class MirrorBenchmark {
      */
     private static void soak(Contender contender, int run, BenchEnv env, BenchSettings settings,
                              BrokerProcess source, BrokerProcess target, String stamp) throws Exception {
-        Replicators.Flow flow = new Replicators.Flow("s" + run, "t" + run, source.bootstrapServers(),
-                target.bootstrapServers(), "soak-" + run);
-        Path dir = env.workDir().resolve(String.format("run-%02d-%s-soak", run, contender.id()));
-        int partitions = settings.workload().partitions();
-        Workload.createTopic(source.bootstrapServers(), flow.topic(), partitions);
-        ChildJvm replicator = Replicators.start(contender, flow, env, settings, dir);
+        RunSetup setup = RunSetup.create(contender, run, "soak", env, settings, source, target);
+        Replicators.Flow flow = setup.flow();
+        ChildJvm replicator = Replicators.start(contender, flow, env, settings, setup.dir());
         SoakProbe.Result result;
         try {
-            result = SoakProbe.run(replicator, flow, partitions, settings.latencyRecordSize(),
-                    settings.latencyRate(), settings.soakSeconds(), settings.soakGroupAfterSeconds(), dir);
+            result = SoakProbe.run(replicator, flow, setup.partitions(), settings.latencyRecordSize(),
+                    settings.latencyRate(), settings.soakSeconds(), settings.soakGroupAfterSeconds(), setup.dir());
         } finally {
             replicator.stop(30);
         }
@@ -155,7 +165,7 @@ class MirrorBenchmark {
         Path csv = SoakReport.csv(env.outputDir().resolve("soak-" + stamp + "-" + contender.id() + ".csv"), result);
         Path png = SoakReport.png(env.outputDir().resolve("soak-" + stamp + "-" + contender.id() + ".png"),
                 String.format("%s soak %s: %,d records/s of %d B, %d partitions, group stopped after %d s",
-                        contender.id(), stamp, settings.latencyRate(), settings.latencyRecordSize(), partitions,
+                        contender.id(), stamp, settings.latencyRate(), settings.latencyRecordSize(), setup.partitions(),
                         settings.soakGroupAfterSeconds()), result);
         long worstP99 = result.minutes().stream().skip(1).mapToLong(SoakProbe.Minute::p99).max().orElse(-1);
         say(String.format("benchmark: soak %s %d min: sent %,d, missing %,d, duplicated %,d; p99 after the first "
@@ -263,11 +273,10 @@ class MirrorBenchmark {
     private static BenchReport.LatencyRun latency(Contender contender, int run, BenchEnv env,
                                                   BenchSettings settings, BrokerProcess source, BrokerProcess target)
             throws Exception {
-        Replicators.Flow flow = new Replicators.Flow("s" + run, "t" + run, source.bootstrapServers(),
-                target.bootstrapServers(), "latency-" + run);
-        Path dir = env.workDir().resolve(String.format("run-%02d-%s-latency", run, contender.id()));
-        int partitions = settings.workload().partitions();
-        Workload.createTopic(source.bootstrapServers(), flow.topic(), partitions);
+        RunSetup setup = RunSetup.create(contender, run, "latency", env, settings, source, target);
+        Replicators.Flow flow = setup.flow();
+        Path dir = setup.dir();
+        int partitions = setup.partitions();
         ChildJvm replicator = Replicators.start(contender, flow, env, settings, dir);
         BenchReport.LatencyRun result;
         try {

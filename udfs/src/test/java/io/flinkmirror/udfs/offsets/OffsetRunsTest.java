@@ -71,13 +71,7 @@ class OffsetRunsTest {
                 d += 1 + random.nextInt(3); // commit marker, maybe aborted records
             }
             for (long g = pairs.get(0)[0]; g < u; g++) {
-                long expected = -1;
-                for (long[] p : pairs) {
-                    if (p[0] >= g) {
-                        expected = p[1];
-                        break;
-                    }
-                }
+                long expected = firstReplicaAtOrAfter(pairs, g);
                 assertThat(runs.translate(g)).as("round %d, g=%d", round, g).hasValue(expected);
             }
         }
@@ -197,13 +191,7 @@ class OffsetRunsTest {
                 }
             }
             for (long g = pairs.get(0)[0]; g < u; g++) {
-                long expected = -1;
-                for (long[] p : pairs) {
-                    if (p[0] >= g) {
-                        expected = p[1];
-                        break;
-                    }
-                }
+                long expected = firstReplicaAtOrAfter(pairs, g);
                 OptionalLong got = runs.translate(g);
                 assertThat(got).as("round %d, g=%d", round, g).isPresent();
                 if (runs.isCoarse(g)) {
@@ -226,5 +214,15 @@ class OffsetRunsTest {
                 .isLessThanOrEqualTo(runs.size + runs.size / 4 + 8);
         assertThat(runs.appendedAt.length).isEqualTo(runs.upstream.length);
         assertThat(runs.translate(99_995)).hasValue(exact(99_995, 10));
+    }
+
+    /** The target offset of the first replicated record with source offset {@code >= g} ({upstream, downstream}). */
+    private static long firstReplicaAtOrAfter(List<long[]> pairs, long g) {
+        for (long[] p : pairs) {
+            if (p[0] >= g) {
+                return p[1];
+            }
+        }
+        return -1;
     }
 }
