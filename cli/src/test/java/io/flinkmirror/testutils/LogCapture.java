@@ -45,6 +45,24 @@ public final class LogCapture implements AutoCloseable {
         return capture;
     }
 
+    /**
+     * Captures only the events of {@code loggerName} (and the loggers below it) at {@code level} and above; every
+     * other logger logs as configured. For INFO lines of one class without the INFO of every client and broker in
+     * this JVM (which, kept for a whole test, fill the heap).
+     */
+    public static LogCapture of(String loggerName, Level level) {
+        LogCapture capture = new LogCapture();
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        Configuration config = context.getConfiguration();
+        capture.appender.start();
+        config.addAppender(capture.appender);
+        LoggerConfig logger = new LoggerConfig(loggerName, level, true);
+        logger.addAppender(capture.appender, level, null);
+        config.addLogger(loggerName, logger);
+        context.updateLoggers();
+        return capture;
+    }
+
     /** The captured lines so far (logger, level, message, and the stack trace of any throwable). */
     public synchronized List<String> lines() {
         return List.copyOf(lines);

@@ -128,8 +128,10 @@ class UserJarRecordFunctionIT extends TwoClusterTest {
                 .hasMessageContainingAll("Invalid value '" + CLASS_NAME + "' for key '" + a.name() + "->" + b.name()
                         + ".flink.record.function.class'", "class not found");
 
+        org.apache.flink.configuration.Configuration flinkConf = new org.apache.flink.configuration.Configuration();
+        flinkConf.set(org.apache.flink.configuration.RestOptions.BIND_PORT, "0"); // any free port, never 8081
         MiniCluster flink = new MiniCluster(new MiniClusterConfiguration.Builder().setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(8).build());
+                .setNumSlotsPerTaskManager(8).setConfiguration(flinkConf).build());
         flink.start();
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         try (URLClassLoader userCode = new URLClassLoader(new URL[] {jar.toUri().toURL()},

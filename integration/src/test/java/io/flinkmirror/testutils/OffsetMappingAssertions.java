@@ -51,7 +51,10 @@ public final class OffsetMappingAssertions {
         }
     }
 
-    /** Reads the checkpoints topic until every group has a checkpoint for its committed offset on every partition. */
+    /**
+     * Reads the checkpoints topic until every group has a checkpoint for its committed offset on every partition;
+     * returns those checkpoints.
+     */
     public Map<String, Map<TopicPartition, Checkpoint>> awaitCheckpoints(
             Map<String, Map<TopicPartition, Long>> committed) {
         Map<String, Map<TopicPartition, Checkpoint>> latest = new HashMap<>();
@@ -72,15 +75,30 @@ public final class OffsetMappingAssertions {
             }));
             return missing.isEmpty();
         }, () -> "missing " + missing);
-        return latest;
+        // Only the asked groups' partitions: the clusters may hold other tests' groups.
+        Map<String, Map<TopicPartition, Checkpoint>> asked = new HashMap<>();
+        committed.forEach((group, offsets) -> offsets.keySet().forEach(tp -> asked
+                .computeIfAbsent(group, g -> new HashMap<>()).put(tp, latest.get(group).get(tp))));
+        return asked;
     }
 
     /** Every checkpoint record ever written to the checkpoints topic is exact (not only the latest ones). */
     public void assertEveryCheckpointExact() {
+        assertEveryCheckpointExact(null);
+    }
+
+    /**
+     * Every checkpoint record ever written for the source topics {@code sourceTopics} (null: all) is exact: for tests
+     * that share their clusters with one that writes coarse checkpoints on purpose (groups older than the window).
+     */
+    public void assertEveryCheckpointExact(java.util.Collection<String> sourceTopics) {
         Map<String, Map<TopicPartition, Checkpoint>> all = new HashMap<>();
         int i = 0;
         for (ConsumerRecord<byte[], byte[]> r : readAll(b, a.name() + ".checkpoints.internal")) {
             Checkpoint c = Checkpoint.deserialize(r.key(), r.value());
+            if (sourceTopics != null && !sourceTopics.contains(c.topic().substring(a.name().length() + 1))) {
+                continue;
+            }
             all.computeIfAbsent(c.consumerGroupId() + "#" + i++, g -> new HashMap<>())
                     .put(new TopicPartition(c.topic().substring(a.name().length() + 1), c.partition()), c);
         }
