@@ -143,16 +143,7 @@ public class OffsetRuns {
         if (size == 0 || g < upstream[0] || g >= upstreamHorizon()) {
             return OptionalLong.empty();
         }
-        int lo = 0;
-        int hi = size - 1;
-        while (lo < hi) { // first run whose last offset >= g
-            int mid = (lo + hi) >>> 1;
-            if (upstream[mid] + length[mid] - 1 >= g) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
+        int lo = firstRunEndingAtOrAfter(g);
         if (upstream[lo] <= g) {
             return OptionalLong.of(downstream[lo] + (g - upstream[lo])); // inside a run: exact
         }
@@ -167,6 +158,12 @@ public class OffsetRuns {
         if (anchors == 0 || size == 0 || g < upstream[0] || g >= upstreamHorizon()) {
             return false;
         }
+        int lo = firstRunEndingAtOrAfter(g);
+        return upstream[lo] > g && lo > 0 && lo <= anchors;
+    }
+
+    /** The first run whose last source offset is {@code >= g}; {@code g} must be below the horizon. */
+    private int firstRunEndingAtOrAfter(long g) {
         int lo = 0;
         int hi = size - 1;
         while (lo < hi) {
@@ -177,7 +174,7 @@ public class OffsetRuns {
                 lo = mid + 1;
             }
         }
-        return upstream[lo] > g && lo > 0 && lo <= anchors;
+        return lo;
     }
 
     /**
