@@ -88,7 +88,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private final OffsetMappingSettings settings;
     private final String flow;
 
-    private transient ValueState<OffsetRuns> runsState;
+    private transient OffsetRunsStore runsStore;
     private transient ListState<PartitionWrites> pendingState;
     private transient MapState<String, Long> lastCheckpoints;
     /** Per group on this partition: {committed source offset, poll round last seen}; lower bound for exact runs. */
@@ -122,7 +122,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                     + "offsets there get no checkpoint): {}", flow, key, rebuilt.error().toString());
             return;
         }
-        OffsetRuns runs = runsState.value();
+        OffsetRuns runs = runsStore.load(key);
         if (runs == null) {
             runs = new OffsetRuns();
             runs.nextDownstream = rebuilt.end();
@@ -138,7 +138,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             LOG.info("{} {}: offset mapping rebuilt from the target for source offsets {}..{} (target {}..{})",
                     flow, key, first[0], last[0] + last[2] - 1, first[1], last[1] + last[2] - 1);
         }
-        runsState.update(runs);
+        runsStore.save(key, runs);
     }
 
     @Override
@@ -160,7 +160,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         creator.setContextClassLoader(OffsetMappingFunction.class.getClassLoader()); // Kafka loads classes by name
         creator.setDaemon(true);
         creator.start();
-        runsState = getRuntimeContext().getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
+        runsStore = new OffsetRunsStore(getRuntimeContext());
         pendingState = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("pending-writes", PartitionWrites.class));
         lastCheckpoints = getRuntimeContext().getMapState(
@@ -224,7 +224,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     @Override
     public void processElement1(PartitionWrites writes, Context ctx, Collector<EncodedRecord> out) throws Exception {
         checkRetentionGap(writes);
-        OffsetRuns runs = runsState.value();
+        String key = ctx.getCurrentKey();
+        OffsetRuns runs = runsStore.load(key);
         if (runs == null) {
             runs = new OffsetRuns();
             if (settings.exactlyOnce()) {
@@ -236,7 +237,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
             }
             // At-least-once: already written (flushed before the barrier passed the sink), so somewhere before the
             // end; the reads thread searches back for them (several reads of a busy target: not on this thread).
-            runsState.update(runs);
+            runsStore.save(key, runs);
             targetTopicState.update(writes.targetTopic);
         }
         if (settings.exactlyOnce()) {
@@ -254,7 +255,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                     pending.get(0).runStarts[pending.get(0).runStarts.length - 1]);
             pendingState.update(pending.subList(pending.size() - MAX_PENDING / 2, pending.size()));
             runs.clear();
-            runsState.update(runs);
+            runsStore.save(key, runs);
         }
         scheduleRetry(ctx.timerService().currentProcessingTime(), ctx.timerService());
     }
@@ -354,7 +355,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
         }
         List<PartitionWrites> pending = new ArrayList<>();
         pendingState.get().forEach(pending::add);
-        OffsetRuns runs = runsState.value();
+        OffsetRuns runs = runsStore.load(key);
         AsyncLocator.Lookup lookup = locator.lookup(key);
         if (lookup != null) {
             if (!lookup.result().isDone()) {
@@ -373,7 +374,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                     && pending.get(0).checkpointId == lookup.firstCheckpointId();
             if (current && runs.nextDownstream < 0 && located.start() >= 0) {
                 runs.nextDownstream = located.start();
-                runsState.update(runs);
+                runsStore.save(key, runs);
             }
             if (current) {
                 for (TransactionLocator.Placement placement : located.placements()) {
@@ -387,7 +388,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                 metrics.horizonMoved(key, pending.get(0).sourceTopic, pending.get(0).partition, runs,
                         (tp, from, to) -> source().mayHaveRecords(tp, from, to));
                 retire(key, runs);
-                runsState.update(runs);
+                runsStore.save(key, runs);
                 pending = new ArrayList<>(pending.subList(done, pending.size()));
                 pendingState.update(pending);
             }
@@ -494,7 +495,7 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     @Override
     public void processElement2(GroupOffset offset, Context ctx, Collector<EncodedRecord> out) throws Exception {
         awaitInternalTopics();
-        OffsetRuns runs = runsState.value();
+        OffsetRuns runs = runsStore.load(ctx.getCurrentKey());
         trackGroup(offset);
         if (offset.endOffset) {
             metrics.endOffset(ctx.getCurrentKey(), offset, runs,

@@ -32,7 +32,9 @@ import java.util.OptionalLong;
  * offset right after the anchor's last record: never past the exact answer, so a group restarted there reads again
  * at most what lay between, and loses nothing (MM2's rule: the sync's target offset plus one).
  *
- * <p>A Flink POJO (public fields) kept in keyed state.
+ * <p>Kept in keyed state by {@link OffsetRunsStore}, which writes only what changed since it last saved: the runs
+ * record that here ({@link #retiredFront}, {@link #changedFrom}, {@link #anchorsChanged}, {@link #rewritten}; transient,
+ * so not part of the POJO). A Flink POJO (public fields): the keyed state of versions before 0.7.0 holds it whole.
  */
 public class OffsetRuns {
 
@@ -54,7 +56,50 @@ public class OffsetRuns {
     /** The first {@code anchors} runs are anchors (coarse between them), the rest exact. */
     public int anchors;
 
+    /** Since the last save: exact runs removed from the front (turned into anchors or dropped). */
+    transient int retiredFront;
+    /** Since the last save: the first exact run (index from {@link #anchors}) that may differ from the saved one. */
+    transient int changedFrom = Integer.MAX_VALUE;
+    /** Since the last save: whether the anchors changed. */
+    transient boolean anchorsChanged;
+    /** Since the last save: whether the runs changed in a way the above cannot describe (save them whole). */
+    transient boolean rewritten;
+
     public OffsetRuns() {}
+
+    /** The runs {@code [0, size)} of the given arrays (taken, not copied), the first {@code anchors} anchors, saved. */
+    static OffsetRuns of(long[] upstream, long[] downstream, long[] length, long[] appendedAt, int size, int anchors) {
+        OffsetRuns runs = new OffsetRuns();
+        runs.upstream = upstream;
+        runs.downstream = downstream;
+        runs.length = length;
+        runs.appendedAt = appendedAt;
+        runs.size = size;
+        runs.anchors = anchors;
+        return runs;
+    }
+
+    /** Records that run {@code i} changed or was added. */
+    private void changed(int i) {
+        if (i < anchors) {
+            anchorsChanged = true;
+        } else {
+            changedFrom = Math.min(changedFrom, i - anchors);
+        }
+    }
+
+    /** Forgets what changed: the state now holds these runs. */
+    void markSaved() {
+        retiredFront = 0;
+        changedFrom = Integer.MAX_VALUE;
+        anchorsChanged = false;
+        rewritten = false;
+    }
+
+    /** Marks the runs to be saved whole. */
+    void markRewritten() {
+        rewritten = true;
+    }
 
     /** Whether no run is known yet. */
     public boolean isEmpty() {
@@ -124,12 +169,14 @@ public class OffsetRuns {
         }
         if (size > 0 && upstream[size - 1] + length[size - 1] == u && downstream[size - 1] + length[size - 1] == d) {
             length[size - 1] += n; // continues the last run on both sides
+            changed(size - 1);
         } else {
             ensureCapacity(size + 1);
             upstream[size] = u;
             downstream[size] = d;
             length[size] = n;
             appendedAt[size] = 0; // stamped by the next retire()
+            changed(size);
             size++;
         }
         nextDownstream = Math.max(nextDownstream, d + n);
@@ -193,8 +240,12 @@ public class OffsetRuns {
         }
         for (int i = size - 1; i >= 0 && appendedAt[i] == 0; i--) {
             appendedAt[i] = nowMs;
+            changed(i);
         }
-        anchors = Math.min(Math.max(anchors, 0), size);
+        if (anchors < 0 || anchors > size) {
+            anchors = Math.min(Math.max(anchors, 0), size);
+            rewritten = true;
+        }
         int exactFrom = anchors;
         while (exactFrom < size) {
             long age = nowMs - appendedAt[exactFrom];
@@ -220,6 +271,12 @@ public class OffsetRuns {
             }
         }
         int dropped = size - kept;
+        int retired = exactFrom - anchors;
+        retiredFront += retired;
+        if (changedFrom != Integer.MAX_VALUE) {
+            changedFrom = Math.max(0, changedFrom - retired);
+        }
+        anchorsChanged = true;
         anchors = exactFrom - dropped;
         size = kept;
         if (size < upstream.length / 2) { // give the spare capacity back: it would be checkpointed
@@ -282,6 +339,7 @@ public class OffsetRuns {
         size = maxRuns;
         anchors = Math.max(0, anchors - drop);
         headDropped = 0;
+        rewritten = true;
     }
 
     /** Forgets every run (after the target turned out not to hold what was expected); keeps the search position. */
@@ -294,6 +352,7 @@ public class OffsetRuns {
         anchors = 0;
         headDropped = 0;
         seenHorizon = 0;
+        rewritten = true;
     }
 
     /**

@@ -21,8 +21,8 @@ class StateTypesTest {
 
     @Test
     void shouldSerializeStateAndStreamTypesAsEvolvablePojos() {
-        for (Class<?> type : List.of(OffsetRuns.class, PartitionWrites.class, GroupOffset.class, EncodedRecord.class,
-                MirrorRecord.class)) {
+        for (Class<?> type : List.of(OffsetRuns.class, RunsHead.class, RunChunk.class, PartitionWrites.class,
+                GroupOffset.class, EncodedRecord.class, MirrorRecord.class)) {
             TypeInformation<?> info = TypeInformation.of(type);
             assertThat(info).as("type information of %s", type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
             TypeSerializer<?> serializer = info.createSerializer(new SerializerConfigImpl());
