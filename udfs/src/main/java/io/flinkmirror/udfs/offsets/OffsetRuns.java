@@ -34,7 +34,8 @@ import java.util.OptionalLong;
  *
  * <p>Kept in keyed state by {@link OffsetRunsStore}, which writes only what changed since it last saved: the runs
  * record that here ({@link #retiredFront}, {@link #changedFrom}, {@link #anchorsChanged}, {@link #rewritten}; transient,
- * so not part of the POJO). A Flink POJO (public fields): the keyed state of versions before 0.7.0 holds it whole.
+ * so not part of the POJO). A Flink POJO (public fields): state written before the chunked layout (the 0.1.0
+ * savepoint fixture) holds it whole.
  */
 public class OffsetRuns {
 
@@ -49,8 +50,8 @@ public class OffsetRuns {
     /** Source offsets below this were all processed (replicated or dropped) in committed transactions; 0: unknown. */
     public long seenHorizon;
     /**
-     * When each run was appended (epoch ms), parallel to {@link #upstream}; 0 or missing (state of a version before
-     * 0.6.0): not known yet, stamped with the time of the next {@link #retire}.
+     * When each run was appended (epoch ms), parallel to {@link #upstream}; 0 or missing (state written before
+     * runs were stamped): not known yet, stamped with the time of the next {@link #retire}.
      */
     public long[] appendedAt = new long[0];
     /** The first {@code anchors} runs are anchors (coarse between them), the rest exact. */
@@ -279,7 +280,7 @@ public class OffsetRuns {
         anchorsChanged = true;
         anchors = exactFrom - dropped;
         size = kept;
-        if (size < upstream.length / 2) { // give the spare capacity back: it would be checkpointed
+        if (size < upstream.length / 2) { // give the spare capacity back (memory)
             int n = Math.max(8, size + size / 4);
             upstream = Arrays.copyOf(upstream, n);
             downstream = Arrays.copyOf(downstream, n);
@@ -356,8 +357,8 @@ public class OffsetRuns {
     }
 
     /**
-     * Grows the arrays by a quarter (the heap state backend writes them whole, spare capacity included, at every
-     * checkpoint: doubling would write up to twice the runs there are).
+     * Grows the arrays by a quarter: every partition keeps its runs in memory for as long as the task runs, and doubling
+     * would hold up to twice the runs there are.
      */
     private void ensureCapacity(int capacity) {
         if (upstream.length < capacity) {

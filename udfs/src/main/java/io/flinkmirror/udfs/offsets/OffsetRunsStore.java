@@ -26,7 +26,7 @@ import org.apache.flink.api.common.typeinfo.Types;
  *       before leaving any callback that changed them (a checkpoint may come after any callback).</li>
  *   <li>{@link #load} returns the same object until the task restarts (the runs are kept decoded in memory, next to
  *       the state), so callers change it in place and save it.</li>
- *   <li>State written by versions before 0.7.0 (the runs whole under {@code offset-runs}) is read once, saved in this
+ *   <li>State written before this layout (the runs whole under {@code offset-runs}) is read once, saved in this
  *       layout and cleared.</li>
  * </ul>
  * Must be used on the task thread of a keyed function, for the current key.
@@ -39,7 +39,7 @@ final class OffsetRunsStore {
     private final ValueState<RunsHead> head;
     private final ValueState<RunChunk> anchors;
     private final MapState<Long, RunChunk> chunks;
-    private final ValueState<OffsetRuns> before070;
+    private final ValueState<OffsetRuns> whole;
     private final Map<String, OffsetRuns> decoded = new HashMap<>();
     /** Runs written to the state (chunks and anchors) by the last save. */
     private int runsWritten;
@@ -49,7 +49,7 @@ final class OffsetRunsStore {
         anchors = context.getState(new ValueStateDescriptor<>("offset-runs-anchors", RunChunk.class));
         chunks = context.getMapState(new MapStateDescriptor<>("offset-runs-chunks", Types.LONG,
                 TypeInformation.of(RunChunk.class)));
-        before070 = context.getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
+        whole = context.getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
     }
 
     /** The runs of {@code key} (the current key), or null when none were saved. */
@@ -60,11 +60,11 @@ final class OffsetRunsStore {
         }
         RunsHead h = head.value();
         if (h == null) {
-            OffsetRuns old = before070.value();
+            OffsetRuns old = whole.value();
             if (old == null) {
                 return null;
             }
-            before070.clear();
+            whole.clear();
             old.markRewritten();
             save(key, old);
             return old;

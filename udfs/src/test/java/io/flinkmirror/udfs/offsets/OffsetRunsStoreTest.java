@@ -25,7 +25,7 @@ class OffsetRunsStoreTest {
 
     /** What the operator under test does with the store for the current key; set by each test. */
     interface Step {
-        void run(OffsetRunsStore store, String key, ValueState<OffsetRuns> before070) throws Exception;
+        void run(OffsetRunsStore store, String key, ValueState<OffsetRuns> whole) throws Exception;
     }
 
     private static volatile Step step;
@@ -33,17 +33,17 @@ class OffsetRunsStoreTest {
     /** Runs {@link #step} for each element's key. */
     static class StoreFunction extends KeyedProcessFunction<String, String, String> {
         private transient OffsetRunsStore store;
-        private transient ValueState<OffsetRuns> before070;
+        private transient ValueState<OffsetRuns> whole;
 
         @Override
         public void open(OpenContext context) {
-            before070 = getRuntimeContext().getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
+            whole = getRuntimeContext().getState(new ValueStateDescriptor<>("offset-runs", OffsetRuns.class));
             store = new OffsetRunsStore(getRuntimeContext());
         }
 
         @Override
         public void processElement(String key, Context ctx, Collector<String> out) throws Exception {
-            step.run(store, key, before070);
+            step.run(store, key, whole);
         }
     }
 
@@ -189,7 +189,7 @@ class OffsetRunsStoreTest {
     }
 
     @Test
-    void shouldMoveRunsKeptWholeByVersionsBefore070IntoTheChunkedLayoutOnceAndClearThem() throws Exception {
+    void shouldMoveRunsKeptWholeByEarlierVersionsIntoTheChunkedLayoutOnceAndClearThem() throws Exception {
         OffsetRuns old = new OffsetRuns();
         for (int i = 0; i < 1_000; i++) {
             old.append(5L * i, 3L * i, 2);
@@ -198,18 +198,18 @@ class OffsetRunsStoreTest {
         old.seenHorizon = 4_996;
         KeyedOneInputStreamOperatorTestHarness<String, String, String> h = harness(null);
         try {
-            on(h, "orders-0", (store, key, before070) -> before070.update(old));
+            on(h, "orders-0", (store, key, whole) -> whole.update(old));
             OperatorSubtaskState snapshot = h.snapshot(1, 1);
             h.close();
             h = harness(snapshot);
-            on(h, "orders-0", (store, key, before070) -> {
+            on(h, "orders-0", (store, key, whole) -> {
                 assertSameRuns(store.load(key), old, "migrated");
-                assertThat(before070.value()).as("the old state, once moved").isNull();
+                assertThat(whole.value()).as("the old state, once moved").isNull();
             });
             snapshot = h.snapshot(2, 2);
             h.close();
             h = harness(snapshot);
-            on(h, "orders-0", (store, key, before070) -> assertSameRuns(store.load(key), old, "after a restore"));
+            on(h, "orders-0", (store, key, whole) -> assertSameRuns(store.load(key), old, "after a restore"));
         } finally {
             h.close();
         }

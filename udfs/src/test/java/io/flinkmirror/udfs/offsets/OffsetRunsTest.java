@@ -204,7 +204,7 @@ class OffsetRunsTest {
     }
 
     @Test
-    void shouldKeepLittleSpareCapacityBecauseCheckpointsWriteTheArraysWhole() {
+    void shouldKeepLittleSpareCapacityInMemory() {
         OffsetRuns runs = transactions(10_000, 10);
         assertThat(runs.upstream.length).as("capacity after appends").isLessThanOrEqualTo(10_000 + 10_000 / 4 + 8);
         runs.retire(1_000, 86_400_000, 600_000, Long.MAX_VALUE);
