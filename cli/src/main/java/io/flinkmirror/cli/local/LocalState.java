@@ -1,5 +1,6 @@
 package io.flinkmirror.cli.local;
 
+import io.flinkmirror.job.ChangelogState;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,6 +119,7 @@ public final class LocalState {
             if (!conf.contains(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS)) {
                 conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
             }
+            conf.addAll(ChangelogState.options(conf, dir.resolve("changelog").toUri().toString()));
 
             Properties previous = readStateFile();
             List<Snapshot> snapshots = snapshots();
@@ -126,6 +128,9 @@ public final class LocalState {
                         + " its target holds)", dir, discardReason);
                 for (Snapshot s : snapshots) {
                     deleteRecursively(s.dir());
+                }
+                if (Files.exists(dir.resolve("changelog"))) {
+                    deleteRecursively(dir.resolve("changelog")); // the state changes those snapshots referred to
                 }
                 snapshots = List.of();
             }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,22 @@ class LocalStateTest {
                 .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         assertThat(conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH)).isEmpty();
         assertThat(dir.resolve("mirror-state.properties")).content().contains("flows=A->B", "cluster.A.id=id-a");
+        // Checkpoints carry what changed: the changelog state backend, its files next to the checkpoints.
+        assertThat(conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isTrue();
+        assertThat(conf.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
+        assertThat(conf.toMap()).containsEntry("state.changelog.dstl.dfs.base-path",
+                dir.resolve("changelog").toUri().toString());
+    }
+
+    @Test
+    void shouldLeaveTheChangelogToAConfigThatSetsIt() {
+        Configuration conf = new Configuration();
+        conf.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, false);
+
+        start(conf, FLOWS, IDS);
+
+        assertThat(conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isFalse();
+        assertThat(conf.toMap()).doesNotContainKey("state.changelog.dstl.dfs.base-path");
     }
 
     @Test
@@ -118,10 +135,13 @@ class LocalStateTest {
     void shouldDiscardEverySnapshotWhenToldTo() throws Exception {
         start(new Configuration(), FLOWS, IDS);
         Path taken = snapshot("checkpoints/job1/chk-3", 1);
+        Path changes = Files.createDirectories(dir.resolve("changelog/job1/dstl")).resolve("c1");
+        Files.writeString(changes, "changes");
         Configuration conf = new Configuration();
 
         assertThat(new LocalState(dir, null, null).prepare(conf, FLOWS, IDS, "--fresh")).isEmpty();
         assertThat(conf.getOptional(StateRecoveryOptions.SAVEPOINT_PATH)).isEmpty();
         assertThat(taken).doesNotExist();
+        assertThat(changes).as("the state changes the discarded snapshots referred to").doesNotExist();
     }
 }
