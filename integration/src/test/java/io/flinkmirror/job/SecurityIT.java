@@ -43,8 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Both clusters speak SASL/PLAIN over TLS and enforce ACLs (StandardAuthorizer, nothing allowed without an ACL). The
  * job replicates exactly-once with a source principal that may only READ and DESCRIBE, and a target principal with
- * the rights the README lists; no secret shows up in any log line, error message or toString; wrong credentials and
- * missing ACLs fail the preflight with the alias, the principal, the permission and the resource.
+ * the rights docs/security.md lists; no secret shows up in any log line, error message or toString; wrong credentials
+ * and missing ACLs fail the preflight with the alias, the principal, the permission and the resource.
  */
 class SecurityIT {
 
@@ -73,7 +73,7 @@ class SecurityIT {
                 .allow(GROUP, "flink-mirror-A-B", LITERAL, READ)
                 .allow(GROUP, "*", LITERAL, DESCRIBE)
                 .createOn(a);
-        // Target: the minimal rights documented in the README.
+        // Target: the minimal rights documented in docs/security.md.
         SecureKafka.acls(TARGET_USER)
                 .allow(TOPIC, "A.", PREFIXED, CREATE, WRITE, READ, DESCRIBE)
                 .allow(TOPIC, "mm2-offset-syncs.A.internal", LITERAL, CREATE, WRITE, READ, DESCRIBE)

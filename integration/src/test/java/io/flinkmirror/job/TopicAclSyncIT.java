@@ -105,7 +105,7 @@ class TopicAclSyncIT {
                     .allow(TRANSACTIONAL_ID, "acl-", PREFIXED, WRITE, DESCRIBE)
                     .createOn(b);
         }
-        // The rights topic ACL sync needs, as the README lists them.
+        // The rights topic ACL sync needs, as docs/configuration.md (Topic ACLs) and docs/security.md list them.
         SecureKafka.acls(SOURCE_USER).allow(CLUSTER, "kafka-cluster", LITERAL, DESCRIBE).createOn(a);
         SecureKafka.acls(TARGET_USER)
                 .allow(CLUSTER, "kafka-cluster", LITERAL, ALTER)

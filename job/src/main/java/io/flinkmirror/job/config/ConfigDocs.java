@@ -2,7 +2,10 @@ package io.flinkmirror.job.config;
 
 import java.util.stream.Collectors;
 
-/** Renders {@link MirrorConfig#documentedKeys()} as the README's option table, so the docs cannot drift. */
+/**
+ * Renders {@link MirrorConfig#documentedKeys()} as the option table of {@code docs/configuration.md} (checked by
+ * {@code ConfigTableDocTest}), so the docs cannot drift.
+ */
 public final class ConfigDocs {
 
     private ConfigDocs() {}

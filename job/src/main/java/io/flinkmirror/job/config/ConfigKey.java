@@ -6,9 +6,9 @@ import java.util.Objects;
 
 /**
  * One configuration key Flink Mirror gives a meaning to: its name, value syntax, default, doc, and the parser that
- * turns a value into what the job uses (as Flink's {@code ConfigOption<T>} does). The README's option table is
- * generated from these ({@link MirrorConfig#documentedKeys()}), and the default it shows is the one parsed when the
- * key is not set, so docs and behaviour cannot drift.
+ * turns a value into what the job uses (as Flink's {@code ConfigOption<T>} does). The option table of
+ * docs/configuration.md is generated from these ({@link MirrorConfig#documentedKeys()}), and the default it shows
+ * is the one parsed when the key is not set, so docs and behaviour cannot drift.
  *
  * <p>{@code key} may contain placeholders: {@code <alias>} for a cluster alias, {@code <source>-><target>} for a flow,
  * {@code <key>} for a Kafka client property. Such keys, and keys read by their own code ({@code clusters}), have no

@@ -236,7 +236,7 @@ final class ConfigKeys {
             "Names of Kafka ConfigProviders resolving ${provider:path:key} in values, each configured with "
                     + "config.providers.<name>.class and config.providers.<name>.param.<param>, as in MM2.");
 
-    // ---- Groups (README order) ------------------------------------------------------------------------------------
+    // ---- Groups (docs/configuration.md order) ----------------------------------------------------------------------
 
     static final List<ConfigKey<?>> TOPOLOGY_KEYS = List.of(CLUSTERS, BOOTSTRAP_SERVERS, ENABLED, CLIENT_PROPS,
             FLOW_CLIENT_PROPS);
@@ -264,7 +264,7 @@ final class ConfigKeys {
     static final List<ConfigKey<?>> FLOW_KEYS = concat(NAMING_KEYS, TOPIC_KEYS, OFFSET_KEYS, HEARTBEAT_KEYS,
             TRANSFORM_KEYS, FLINK_KEYS);
 
-    /** Every documented key, in README order. */
+    /** Every documented key, in docs/configuration.md order. */
     static final List<ConfigKey<?>> ALL = concat(TOPOLOGY_KEYS, FLOW_KEYS, OTHER_KEYS);
 
     @SafeVarargs

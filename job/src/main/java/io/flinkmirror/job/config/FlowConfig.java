@@ -381,7 +381,7 @@ public final class FlowConfig implements Serializable {
         return emitOffsetSyncs || !emitCheckpointsInterval.isZero();
     }
 
-    /** {@code offset.lag.max}: read, but it has no effect (see its documentation in the README table). */
+    /** {@code offset.lag.max}: read, but it has no effect (see its documentation in docs/configuration.md's table). */
     public long offsetLagMax() {
         return offsetLagMax;
     }

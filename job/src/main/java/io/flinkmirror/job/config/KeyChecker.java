@@ -150,7 +150,7 @@ final class KeyChecker {
             return new ConfigException("Unknown key '" + raw + "' (did you mean '" + prefix + nearest + "'?)");
         }
         return new ConfigException("Unknown key '" + raw + "': neither a MirrorMaker 2 key nor a Flink Mirror key "
-                + "(see MirrorConfig.documentedKeys() / the README's option table)");
+                + "(see MirrorConfig.documentedKeys() / the option table in docs/configuration.md)");
     }
 
     /** {@code flink.record.function.<option>}: an option of the record function. */

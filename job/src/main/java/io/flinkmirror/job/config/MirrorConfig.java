@@ -171,7 +171,7 @@ public final class MirrorConfig {
         return null;
     }
 
-    /** The keys Flink Mirror gives a meaning to, with type, default and doc, in README order. */
+    /** The keys Flink Mirror gives a meaning to, with type, default and doc, in docs/configuration.md's order. */
     public static List<ConfigKey<?>> documentedKeys() {
         return ConfigKeys.ALL;
     }

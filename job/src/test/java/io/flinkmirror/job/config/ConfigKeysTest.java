@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The typed keys: the default the README shows is the default the job parses and uses. */
+/** The typed keys: the default docs/configuration.md shows is the default the job parses and uses. */
 class ConfigKeysTest {
 
     @Test
