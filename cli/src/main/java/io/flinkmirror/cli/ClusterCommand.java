@@ -1,6 +1,7 @@
 package io.flinkmirror.cli;
 
 import io.flinkmirror.cli.local.LocalFlinkCluster;
+import io.flinkmirror.cli.rest.FlinkRest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.flinkmirror.cli;
 
+import io.flinkmirror.cli.rest.FlinkRest;
 import io.flinkmirror.job.MirrorOperator;
 import java.net.URI;
 import java.net.URL;

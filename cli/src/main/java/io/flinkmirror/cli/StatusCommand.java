@@ -1,5 +1,6 @@
 package io.flinkmirror.cli;
 
+import io.flinkmirror.cli.rest.FlinkRest;
 import io.flinkmirror.job.MirrorOperator;
 import java.io.PrintWriter;
 import java.util.ArrayList;

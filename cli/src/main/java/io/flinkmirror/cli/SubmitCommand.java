@@ -1,5 +1,6 @@
 package io.flinkmirror.cli;
 
+import io.flinkmirror.cli.rest.FlinkRest;
 import io.flinkmirror.job.MirrorJob;
 import io.flinkmirror.job.config.ConfigException;
 import io.flinkmirror.job.config.MirrorConfig;

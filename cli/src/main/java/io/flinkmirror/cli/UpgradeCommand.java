@@ -1,5 +1,6 @@
 package io.flinkmirror.cli;
 
+import io.flinkmirror.cli.rest.FlinkRest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

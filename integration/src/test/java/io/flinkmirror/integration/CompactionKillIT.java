@@ -2,9 +2,8 @@ package io.flinkmirror.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.job.sink.DelayedCommits;
-import io.flinkmirror.testutils.Compaction;
 import io.flinkmirror.testutils.CompactedReplicaCheck;
+import io.flinkmirror.testutils.Compaction;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.LiveTail;
 import io.flinkmirror.testutils.MirrorRunner;
@@ -13,6 +12,7 @@ import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.TopicReads;
 import io.flinkmirror.testutils.TwoClusterTest;
+import io.flinkmirror.testutils.faults.DelayedCommits;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +103,7 @@ class CompactionKillIT extends TwoClusterTest {
                         Thread.sleep(3_000 + random.nextInt(3_000)); // down a while: a backlog waits
                     }
                     List<String> options = phase == Phase.BETWEEN_COMPLETION_AND_COMMIT
-                            ? List.of("-D" + DelayedCommits.PROPERTY + "=" + COMMIT_DELAY_MS) : List.of();
+                            ? DelayedCommits.options(COMMIT_DELAY_MS) : List.of();
                     long holdsBefore = logLines(DelayedCommits.HOLDING);
                     long targetBefore = targetRecords(topics);
                     Processes.Started mirror = start(config, state, name + "-" + run++, options);

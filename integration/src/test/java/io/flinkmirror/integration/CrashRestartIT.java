@@ -3,7 +3,6 @@ package io.flinkmirror.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.job.sink.CommitGuardSink;
-import io.flinkmirror.job.sink.HeldCommits;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.MirrorRunner;
 import io.flinkmirror.testutils.OffsetMappingAssertions;
@@ -11,6 +10,8 @@ import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.ProducedRecord;
 import io.flinkmirror.testutils.TopicReads;
 import io.flinkmirror.testutils.TwoClusterTest;
+import io.flinkmirror.testutils.faults.DelayedCommits;
+import io.flinkmirror.testutils.faults.HeldCommits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,7 +188,7 @@ class CrashRestartIT extends TwoClusterTest {
                 Duration.ofMillis(50), 5);
         try {
             Processes.Started held = start(config, state, name + "-held",
-                    "-D" + HeldCommits.PROPERTY + "=true");
+                    HeldCommits.OPTIONS.toArray(String[]::new));
             Poll.until("two checkpoints of the held run", TIMEOUT, () -> checkpointId(state) >= 2);
             held.kill();
             held.process().waitFor();
@@ -239,12 +240,12 @@ class CrashRestartIT extends TwoClusterTest {
         Processes.Started restarted = null;
         try {
             Processes.Started held = start(config, state, name + "-held",
-                    "-D" + io.flinkmirror.job.sink.DelayedCommits.PROPERTY + "=2000");
+                    DelayedCommits.options(2_000).toArray(String[]::new));
             Poll.until("records committed by the first run", TIMEOUT, () -> replicated(remote) > 200);
             groups.put(name + "-g1", commitGroupAtRandomOffsets(mapping, name + "-g1", List.of(orders), random));
-            long holds = logLines(io.flinkmirror.job.sink.DelayedCommits.HOLDING);
+            long holds = logLines(DelayedCommits.HOLDING);
             Poll.until("a completed checkpoint whose commit is held back", TIMEOUT,
-                    () -> logLines(io.flinkmirror.job.sink.DelayedCommits.HOLDING) > holds);
+                    () -> logLines(DelayedCommits.HOLDING) > holds);
             held.kill();
             held.process().waitFor();
             int committedBeforeKill = replicated(remote);
@@ -293,9 +294,8 @@ class CrashRestartIT extends TwoClusterTest {
                 Duration.ofMillis(50), 5);
         Processes.Started mirror = null;
         try {
-            mirror = start(config, state, name, "-D" + io.flinkmirror.job.sink.DelayedCommits.PROPERTY + "=25000",
-                    "-D" + io.flinkmirror.job.sink.DelayedCommits.FROM_PROPERTY + "=8",
-                    "-D" + io.flinkmirror.job.sink.DelayedCommits.COUNT_PROPERTY + "=1");
+            mirror = start(config, state, name,
+                    DelayedCommits.options(25_000, 8, 1).toArray(String[]::new));
             // The committer or a writer whose transaction timed out meanwhile (the other subtask's) fails the job
             // first: either way it restarts from its last checkpoint, whose restored commit finds the abort.
             Poll.until("the job to restart and find the aborted transaction", TIMEOUT,

@@ -1,5 +1,6 @@
 package io.flinkmirror.integration;
 
+import io.flinkmirror.testutils.faults.FaultsJar;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -87,9 +88,12 @@ final class Processes {
         command.add(home().resolve("bin/mirror").toString());
         command.addAll(Arrays.asList(args));
         String options = String.join(" ", javaOptions);
-        return start(dir, name, Map.of("FLINK_MIRROR_LOG_DIR", dir.resolve("logs").toString(),
-                "FLINK_MIRROR_JAVA_OPTS", ("-Djava.io.tmpdir=" + dir + " " + options).trim()),
-                command.toArray(String[]::new));
+        Map<String, String> env = new java.util.HashMap<>(Map.of("FLINK_MIRROR_LOG_DIR", dir.resolve("logs").toString(),
+                "FLINK_MIRROR_JAVA_OPTS", ("-Djava.io.tmpdir=" + dir + " " + options).trim()));
+        if (FaultsJar.neededBy(javaOptions)) {
+            env.put("FLINK_MIRROR_CLASSPATH", FaultsJar.path().toString());
+        }
+        return start(dir, name, env, command.toArray(String[]::new));
     }
 
     private static boolean archiveRecorded;

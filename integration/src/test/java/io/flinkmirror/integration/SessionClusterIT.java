@@ -2,8 +2,8 @@ package io.flinkmirror.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.cli.FlinkRest;
 import io.flinkmirror.cli.local.LocalFlinkCluster;
+import io.flinkmirror.cli.rest.FlinkRest;
 import io.flinkmirror.testutils.ContinuousProducer;
 import io.flinkmirror.testutils.ExactlyOnceChecker;
 import io.flinkmirror.testutils.MirrorRunner;

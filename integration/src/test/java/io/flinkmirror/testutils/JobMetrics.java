@@ -1,6 +1,6 @@
 package io.flinkmirror.testutils;
 
-import io.flinkmirror.cli.FlinkRest;
+import io.flinkmirror.cli.rest.FlinkRest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

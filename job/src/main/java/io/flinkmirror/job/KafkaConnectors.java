@@ -13,7 +13,7 @@ import io.flinkmirror.udfs.offsets.EncodedRecord;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import io.flinkmirror.udfs.record.MirrorRecordDeserializer;
 import io.flinkmirror.udfs.record.MirrorRecordSerializer;
-import io.flinkmirror.udfs.record.ReplicateFunction;
+import io.flinkmirror.udfs.replicate.ReplicateFunction;
 import io.flinkmirror.udfs.topic.DefaultConfigPropertyFilter;
 import java.time.Duration;
 import java.util.HashMap;

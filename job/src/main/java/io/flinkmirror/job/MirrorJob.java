@@ -3,8 +3,7 @@ package io.flinkmirror.job;
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.sink.CommitGuardSink;
-import io.flinkmirror.job.sink.DelayedCommits;
-import io.flinkmirror.job.sink.HeldCommits;
+import io.flinkmirror.job.sink.CommitterDecorators;
 import io.flinkmirror.udfs.heartbeat.HeartbeatFunction;
 import io.flinkmirror.udfs.offsets.EncodedRecord;
 import io.flinkmirror.udfs.offsets.GroupOffset;
@@ -16,8 +15,8 @@ import io.flinkmirror.udfs.offsets.OffsetTrackingOperator;
 import io.flinkmirror.udfs.offsets.PartitionWrites;
 import io.flinkmirror.udfs.record.MirrorRecord;
 import io.flinkmirror.udfs.record.RecordSizeLimit;
-import io.flinkmirror.udfs.record.ReplicateFunction;
-import io.flinkmirror.udfs.record.ReplicatedRecords;
+import io.flinkmirror.udfs.replicate.ReplicateFunction;
+import io.flinkmirror.udfs.replicate.ReplicatedRecords;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -91,16 +90,11 @@ public final class MirrorJob {
                      BiFunction<FlowConfig, DataStream<MirrorRecord>, DataStream<MirrorRecord>> beforeSink) {
         this.config = config;
         this.beforeSink = beforeSink;
-        if (HeldCommits.requested()) {
-            LOG.warn("Fault injection on (-D{}=true): sink transactions are never committed", HeldCommits.PROPERTY);
-            this.committerDecorator = HeldCommits::new;
-        } else if (DelayedCommits.requested() > 0) {
-            long delay = DelayedCommits.requested();
-            LOG.warn("Fault injection on (-D{}={}): commits wait that long (from the {}th: {}, how many: {})",
-                    DelayedCommits.PROPERTY, delay, DelayedCommits.FROM_PROPERTY,
-                    Long.getLong(DelayedCommits.FROM_PROPERTY, 1L), Long.getLong(DelayedCommits.COUNT_PROPERTY, -1L));
-            this.committerDecorator = c -> new DelayedCommits(c, delay);
-        }
+        CommitterDecorators.requested().ifPresent(decorator -> {
+            LOG.warn("Committer decorator {} (-D{}): every flow's commits go through it", decorator.getClass().getName(),
+                    CommitterDecorators.PROPERTY);
+            this.committerDecorator = decorator;
+        });
     }
 
     /** Decorates every flow's sink committer: tests use it to hold commits back (a fault injection point). */

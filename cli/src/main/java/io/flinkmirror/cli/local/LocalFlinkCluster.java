@@ -1,6 +1,6 @@
 package io.flinkmirror.cli.local;
 
-import io.flinkmirror.cli.FlinkRest;
+import io.flinkmirror.cli.rest.FlinkRest;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.flinkmirror.cli.local;
 
-import io.flinkmirror.cli.FlinkRest;
+import io.flinkmirror.cli.rest.FlinkRest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

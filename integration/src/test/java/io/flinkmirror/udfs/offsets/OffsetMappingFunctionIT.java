@@ -6,6 +6,7 @@ import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.TwoClusterTest;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.mm2.OffsetSync;
+import io.flinkmirror.udfs.record.RecordFingerprint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import io.flinkmirror.udfs.offsets.TargetTail;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
 import io.flinkmirror.udfs.progress.Progress;
 import io.flinkmirror.udfs.progress.ProgressStore;
-import io.flinkmirror.udfs.record.ReplicatedRecords;
+import io.flinkmirror.udfs.replicate.ReplicatedRecords;
 import io.flinkmirror.udfs.transform.RecordTransformer;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,6 @@
 package io.flinkmirror.udfs.offsets;
 
+import io.flinkmirror.udfs.record.RecordFingerprint;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 

@@ -1,7 +1,7 @@
 package io.flinkmirror.udfs.offsets;
 
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
-import io.flinkmirror.udfs.record.ReplicatedRecords;
+import io.flinkmirror.udfs.replicate.ReplicatedRecords;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,6 +1,7 @@
 package io.flinkmirror.udfs.offsets;
 
 import io.flinkmirror.udfs.record.MirrorRecord;
+import io.flinkmirror.udfs.record.RecordFingerprint;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

@@ -1,5 +1,6 @@
 package io.flinkmirror.udfs.offsets;
 
+import io.flinkmirror.udfs.record.ReplicaFingerprints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.flinkmirror.cli;
+package io.flinkmirror.cli.rest;
 
 import java.net.URI;
 import java.net.URL;

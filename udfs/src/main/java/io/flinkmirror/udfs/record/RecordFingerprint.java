@@ -1,4 +1,4 @@
-package io.flinkmirror.udfs.offsets;
+package io.flinkmirror.udfs.record;
 
 import java.util.zip.CRC32C;
 

@@ -1,8 +1,10 @@
-package io.flinkmirror.udfs.record;
+package io.flinkmirror.udfs.replicate;
 
 import io.flinkmirror.udfs.metrics.MirrorMetrics;
 import io.flinkmirror.udfs.metrics.WindowedStats;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
+import io.flinkmirror.udfs.record.MirrorRecord;
+import io.flinkmirror.udfs.record.RecordSizeLimit;
 import io.flinkmirror.udfs.transform.ErrorTolerance;
 import io.flinkmirror.udfs.transform.RecordTransformer;
 import io.flinkmirror.udfs.transform.TransformException;

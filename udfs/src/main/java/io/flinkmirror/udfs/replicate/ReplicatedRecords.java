@@ -1,8 +1,9 @@
-package io.flinkmirror.udfs.record;
+package io.flinkmirror.udfs.replicate;
 
-import io.flinkmirror.udfs.offsets.RecordFingerprint;
-import io.flinkmirror.udfs.offsets.ReplicaFingerprints;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
+import io.flinkmirror.udfs.record.MirrorRecord;
+import io.flinkmirror.udfs.record.RecordFingerprint;
+import io.flinkmirror.udfs.record.ReplicaFingerprints;
 import io.flinkmirror.udfs.transform.RecordTransformer;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;

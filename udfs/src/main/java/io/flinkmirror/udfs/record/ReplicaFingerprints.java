@@ -1,4 +1,4 @@
-package io.flinkmirror.udfs.offsets;
+package io.flinkmirror.udfs.record;
 
 import java.io.Serializable;
 import java.util.OptionalLong;

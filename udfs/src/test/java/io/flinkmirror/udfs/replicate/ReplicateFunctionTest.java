@@ -1,9 +1,10 @@
-package io.flinkmirror.udfs.record;
+package io.flinkmirror.udfs.replicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkmirror.udfs.policy.DefaultReplicationPolicy;
 import io.flinkmirror.udfs.policy.IdentityReplicationPolicy;
+import io.flinkmirror.udfs.record.MirrorRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.streaming.api.operators.ProcessOperator;

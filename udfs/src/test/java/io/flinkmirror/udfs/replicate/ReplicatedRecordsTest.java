@@ -1,9 +1,9 @@
-package io.flinkmirror.udfs.record;
+package io.flinkmirror.udfs.replicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkmirror.udfs.offsets.RecordFingerprint;
 import io.flinkmirror.udfs.policy.DefaultReplicationPolicy;
+import io.flinkmirror.udfs.record.RecordFingerprint;
 import io.flinkmirror.udfs.transform.ErrorTolerance;
 import io.flinkmirror.udfs.transform.RecordTransformer;
 import java.nio.charset.StandardCharsets;
