@@ -16,6 +16,7 @@ import io.flinkmirror.testutils.TestRecords;
 import io.flinkmirror.testutils.TwoClusterTest;
 import io.flinkmirror.udfs.mm2.Checkpoint;
 import io.flinkmirror.udfs.mm2.OffsetSync;
+import io.flinkmirror.udfs.offsets.GroupOffsetSyncFunction;
 import io.flinkmirror.udfs.offsets.OffsetMappingFunction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -301,7 +302,8 @@ class OffsetMappingIT extends TwoClusterTest {
             mirror.awaitCaughtUp(a, b.name(), List.of("om-sync"), TIMEOUT);
             Map<TopicPartition, Long> offsets = Map.of(new TopicPartition("om-sync", 0), 400L,
                     new TopicPartition("om-sync", 1), 500L);
-            try (ActiveConsumer active = new ActiveConsumer(b, "sync-active", remote)) {
+            try (ActiveConsumer active = new ActiveConsumer(b, "sync-active", remote);
+                 LogCapture rounds = LogCapture.of(GroupOffsetSyncFunction.class.getName(), Level.DEBUG)) {
                 mapping.commit("sync-idle", offsets);
                 mapping.commit("sync-active", offsets);
                 Map<String, Map<TopicPartition, Checkpoint>> checkpoints =
@@ -312,8 +314,10 @@ class OffsetMappingIT extends TwoClusterTest {
                                         .downstreamOffset(),
                                 1, checkpoints.get("sync-idle").get(new TopicPartition("om-sync", 1))
                                         .downstreamOffset())));
-                // The idle group was synced; the active one had the same chances (same checkpoints, same interval).
-                Thread.sleep(3_000);
+                // The idle group was synced; the active one had the same chances (same checkpoints, same interval),
+                // and sync rounds after that saw it and left it alone.
+                Poll.until("two sync rounds that leave the active group alone", TIMEOUT, () -> rounds.linesContaining(
+                        GroupOffsetSyncFunction.ACTIVE_LEFT_ALONE + " sync-active ").size() >= 2);
                 assertThat(targetOffsets("sync-active", remote)).isEmpty();
             }
         }

@@ -2,6 +2,7 @@ package io.flinkmirror.udfs.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkmirror.testutils.LogCapture;
 import io.flinkmirror.testutils.Poll;
 import io.flinkmirror.testutils.TwoClusterTest;
 import io.flinkmirror.udfs.mm2.Checkpoint;
@@ -19,6 +20,7 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,11 +87,18 @@ class OffsetMappingFunctionIT extends TwoClusterTest {
                 sink.send(new ProducerRecord<>(REMOTE, 0, timestamps[i], bytes("k" + i), bytes("v" + i)));
             }
             sink.flush();
-            harness.processElement1(new StreamRecord<>(writes));
             long[] now = {0};
-            for (int i = 0; i < 10; i++) {
-                harness.setProcessingTime(now[0] += 200);
-                Thread.sleep(20);
+            try (LogCapture lookups = LogCapture.of(OffsetMappingFunction.class.getName(), Level.DEBUG)) {
+                harness.processElement1(new StreamRecord<>(writes));
+                // Wait until look-ups on the target have run and found the transaction open, twice.
+                Poll.until("two look-ups that find the transaction not committed yet", TIMEOUT, () -> {
+                    try {
+                        harness.setProcessingTime(now[0] += 200);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return lookups.linesContaining(OffsetMappingFunction.NOT_COMMITTED_YET).size() >= 2;
+                });
             }
             assertThat(harness.getSideOutput(OffsetMappingFunction.OFFSET_SYNCS)).as("syncs before the commit")
                     .isNullOrEmpty();

@@ -26,6 +26,13 @@ public class HeartbeatFunction extends RichMapFunction<Long, EncodedRecord> {
     private final String heartbeatsTopic;
     private final HashMap<String, String> targetAdminProps;
     private final int replicationFactor;
+    private final Clock clock;
+
+    /** Where the heartbeats' timestamps come from (the system clock; tests pass their own). */
+    @FunctionalInterface
+    public interface Clock extends java.io.Serializable {
+        long millis();
+    }
 
     public HeartbeatFunction(String sourceAlias, String targetAlias, String heartbeatsTopic,
                              Map<String, String> targetAdminProps) {
@@ -35,6 +42,14 @@ public class HeartbeatFunction extends RichMapFunction<Long, EncodedRecord> {
     /** As above; the heartbeats topic, when created, gets {@code replicationFactor} replicas (-1: the broker's). */
     public HeartbeatFunction(String sourceAlias, String targetAlias, String heartbeatsTopic,
                              Map<String, String> targetAdminProps, int replicationFactor) {
+        this(sourceAlias, targetAlias, heartbeatsTopic, targetAdminProps, replicationFactor,
+                System::currentTimeMillis);
+    }
+
+    /** As above, the heartbeats timestamped by {@code clock}. */
+    public HeartbeatFunction(String sourceAlias, String targetAlias, String heartbeatsTopic,
+                             Map<String, String> targetAdminProps, int replicationFactor, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.sourceAlias = Objects.requireNonNull(sourceAlias, "sourceAlias");
         this.targetAlias = Objects.requireNonNull(targetAlias, "targetAlias");
         this.heartbeatsTopic = Objects.requireNonNull(heartbeatsTopic, "heartbeatsTopic");
@@ -51,7 +66,7 @@ public class HeartbeatFunction extends RichMapFunction<Long, EncodedRecord> {
 
     @Override
     public EncodedRecord map(Long tick) {
-        Heartbeat heartbeat = new Heartbeat(sourceAlias, targetAlias, System.currentTimeMillis());
+        Heartbeat heartbeat = new Heartbeat(sourceAlias, targetAlias, clock.millis());
         return new EncodedRecord(heartbeatsTopic, heartbeat.recordKey(), heartbeat.recordValue());
     }
 }

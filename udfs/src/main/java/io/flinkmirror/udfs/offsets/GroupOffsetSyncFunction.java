@@ -87,12 +87,17 @@ public class GroupOffsetSyncFunction extends KeyedProcessFunction<String, Encode
         ctx.timerService().registerProcessingTimeTimer(next);
     }
 
+    /** In the DEBUG line of a sync round that leaves a group alone because it is active on the target. */
+    public static final String ACTIVE_LEFT_ALONE = "offsets not synced, active on the target: group";
+
     private void sync(String group) throws Exception {
         try {
             ConsumerGroupDescription description = admin.describeConsumerGroups(java.util.List.of(group))
                     .describedGroups().get(group).get(TIMEOUT_S, TimeUnit.SECONDS);
             GroupState state = description.groupState();
             if (!description.members().isEmpty() || (state != GroupState.EMPTY && state != GroupState.DEAD)) {
+                LOG.debug("{} {} {} ({} member(s), {})", flow, ACTIVE_LEFT_ALONE, group, description.members().size(),
+                        state);
                 return; // active on the target: leave it alone
             }
         } catch (ExecutionException e) {

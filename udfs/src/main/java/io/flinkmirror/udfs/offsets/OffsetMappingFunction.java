@@ -89,6 +89,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
     private final String flow;
 
     private transient OffsetRunsStore runsStore;
+    /** In the DEBUG line of a look-up that found the oldest pending transaction not committed yet. */
+    public static final String NOT_COMMITTED_YET = "pending transaction looked up";
     private transient ListState<PartitionWrites> pendingState;
     private transient MapState<String, Long> lastCheckpoints;
     /** Per group on this partition: {committed source offset, poll round last seen}; lower bound for exact runs. */
@@ -396,6 +398,8 @@ public class OffsetMappingFunction extends KeyedCoProcessFunction<String, Partit
                 return;
             }
             if (current && done == 0) {
+                LOG.debug("{} {}: {} (checkpoint {}) not committed on the target yet", flow, key, NOT_COMMITTED_YET,
+                        pending.get(0).checkpointId);
                 scheduleRetry(timestamp, ctx.timerService()); // not committed yet: look again a little later
                 return;
             }

@@ -32,12 +32,17 @@ class HeartbeatFunctionTest {
     }
 
     @Test
-    void shouldStampEveryTickWithTheCurrentTime() throws InterruptedException {
-        EncodedRecord first = function.map(0L);
-        Thread.sleep(5);
-        EncodedRecord second = function.map(1L);
+    void shouldStampEveryTickWithTheTimeOfItsClock() {
+        long[] now = {1_000};
+        HeartbeatFunction clocked = new HeartbeatFunction("primary", "backup", "heartbeats",
+                Map.of("bootstrap.servers", "unused:9092"), -1, () -> now[0]);
 
-        assertThat(timestamp(second)).isGreaterThan(timestamp(first));
+        EncodedRecord first = clocked.map(0L);
+        now[0] = 6_000;
+        EncodedRecord second = clocked.map(1L);
+
+        assertThat(timestamp(first)).isEqualTo(1_000);
+        assertThat(timestamp(second)).isEqualTo(6_000);
     }
 
     private static long timestamp(EncodedRecord record) {
