@@ -14,6 +14,13 @@ class CliIT {
     @TempDir
     Path dir;
 
+    /**
+     * How long a run with a broken config may take to fail: well under Kafka's default API timeout (60 s), which a run
+     * that waited for its clients would reach, and well over the preflight's own 15 s plus a JVM start on a busy
+     * machine. {@code awaitExit} kills the process and fails the test past it.
+     */
+    private static final Duration FAILS_BEFORE_CLIENT_TIMEOUTS = Duration.ofSeconds(40);
+
     @Test
     void shouldPrintUsageForTheLauncherAndEachCommand() throws Exception {
         Processes.Started help = Processes.mirror(dir, "help", "--help");
@@ -36,13 +43,10 @@ class CliIT {
                 "A->B.topics = orders",
                 "refresh.topics.interval.second = 5",
                 ""));
-        long start = System.nanoTime();
         Processes.Started run = Processes.mirror(dir, "typo", "run", "--config", config.toString());
-        int code = run.awaitExit(Duration.ofSeconds(60));
+        int code = run.awaitExit(FAILS_BEFORE_CLIENT_TIMEOUTS);
 
         assertThat(code).isNotZero();
-        // Generous (shared, noisy machines; includes the JVM start): it fails, it does not wait for the clients' timeouts.
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
         String err = run.err().strip();
         assertThat(err.lines()).as("stderr: %s", err).hasSize(1);
         assertThat(err).contains("refresh.topics.interval.second", "refresh.topics.interval.seconds");
@@ -58,13 +62,10 @@ class CliIT {
                 "B.bootstrap.servers = localhost:" + closedPort,
                 "A->B.enabled = true",
                 ""));
-        long start = System.nanoTime();
         Processes.Started run = Processes.mirror(dir, "unreachable", "run", "--config", config.toString());
-        int code = run.awaitExit(Duration.ofSeconds(60));
+        int code = run.awaitExit(FAILS_BEFORE_CLIENT_TIMEOUTS);
 
         assertThat(code).isNotZero();
-        // Generous (shared, noisy machines; includes the JVM start): it fails, it does not wait for the clients' timeouts.
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
         String err = run.err().strip();
         assertThat(err.lines()).as("stderr: %s", err).hasSize(1);
         assertThat(err).contains("'A'", "localhost:" + closedPort, "unreachable");

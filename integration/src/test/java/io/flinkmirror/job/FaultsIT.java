@@ -23,6 +23,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +134,28 @@ class FaultsIT {
                 .actualCount() > 0);
     }
 
+    /** Waits until the job has a transaction open on the target's copy of {@code topic}. */
+    private static void awaitOpenTransaction(String topic) {
+        Poll.until("a transaction of the job open on the target", TIMEOUT, () -> openTransaction(topic));
+    }
+
+    /** Whether some partition of the target's copy of {@code topic} holds records written but not committed yet. */
+    private static boolean openTransaction(String topic) {
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", b.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(a.name() + "." + topic, p), OffsetSpec.latest());
+            }
+            var committed = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS);
+            var written = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS);
+            return latest.keySet().stream().anyMatch(tp -> written.get(tp).offset() > committed.get(tp).offset());
+        } catch (Exception e) {
+            return false; // the topic not created yet, or a broker restarting
+        }
+    }
+
     private void restartMidStream(String topic, LocalKafkaCluster broken, long downMs) throws Exception {
         Run run = new Run(topic);
         Map<String, String> props = flow(topic);
@@ -138,7 +164,8 @@ class FaultsIT {
             run.commitGroup(topic + "-g1", 0.3);
             awaitSomeReplicated(topic);
             CompletableFuture<Void> producing = run.produceSecondHalfSlowly();
-            sleep(500);
+            // The fault lands while the job has a transaction open on the target: records written, not committed.
+            awaitOpenTransaction(topic);
             broken.stopBrokers();
             sleep(downMs);
             broken.startBrokers();
@@ -178,7 +205,12 @@ class FaultsIT {
             run.commitGroup("fault-cancel-g1", 0.5);
             CompletableFuture<Void> producing = run.produceSecondHalfSlowly();
             awaitSomeReplicated(run.topic);
-            sleep(1_500);
+            // Cancelled once a checkpoint completed (the one to resume from) and while a transaction is open.
+            try (JobMetrics job = new JobMetrics(rest.getWebInterfaceURL(), mirror.client().getJobID())) {
+                Poll.until("a completed checkpoint", TIMEOUT,
+                        () -> job.checkpoints().getCounts().getNumberCompletedCheckpoints() >= 1);
+            }
+            awaitOpenTransaction(run.topic);
             mirror.client().cancel().get(60, TimeUnit.SECONDS);
             producing.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
