@@ -1,6 +1,5 @@
 package io.flinkmirror.job.resume;
 
-import io.flinkmirror.udfs.offsets.KafkaReader;
 import io.flinkmirror.udfs.offsets.TargetTail;
 import io.flinkmirror.udfs.policy.ReplicationPolicy;
 import io.flinkmirror.udfs.progress.Progress;
@@ -16,10 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
@@ -46,12 +41,6 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ResumeFromTarget.class);
 
-    /** Target records that must match consecutive source records. */
-    static final int WINDOW = 32;
-    /** Source offsets read at most per partition to find them. */
-    static final long MAX_SCAN = 2_000_000;
-    /** Partitions looked up at a time. */
-    static final int THREADS = 4;
 
     private final String flow;
     private final String sourceAlias;
@@ -145,16 +134,8 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     public void newEnumerator(boolean withoutState) {
         initialized = ConcurrentHashMap.newKeySet();
         readAhead = new java.util.concurrent.atomic.AtomicReference<>(withoutState ? new ReadAhead(
-                java.util.concurrent.CompletableFuture.supplyAsync(this::readProgress, READS),
-                java.util.concurrent.CompletableFuture.supplyAsync(this::mm2Progress, READS)) : null);
-    }
-
-    /** The progress snapshot of this flow (settled: see {@link ProgressStore}); empty without a progress topic. */
-    private ProgressStore.Snapshot<Progress> readProgress() {
-        if (progressTopic == null) {
-            return new ProgressStore.Snapshot<>(Map.of(), false, true);
-        }
-        return new ProgressStore(targetConsumerProps).progress(progressTopic);
+                java.util.concurrent.CompletableFuture.supplyAsync(progress()::read, Reads.POOL),
+                java.util.concurrent.CompletableFuture.supplyAsync(progress()::mm2, Reads.POOL)) : null);
     }
 
     @Override
@@ -185,19 +166,19 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         // when it starts to end instead), the committed progress, and MirrorMaker 2's progress.
         long[] took = new long[3];
         java.util.concurrent.CompletableFuture<Void> aborted = java.util.concurrent.CompletableFuture.runAsync(
-                () -> took[0] = timed(() -> new LingeringTransactions(flow, targetAdminProps, transactionalIdPrefix)
-                        .abortAndAwait(targets.values())), READS);
+                () -> took[0] = Reads.timed(() -> new LingeringTransactions(flow, targetAdminProps, transactionalIdPrefix)
+                        .abortAndAwait(targets.values())), Reads.POOL);
         ReadAhead ahead = readAhead == null ? null : readAhead.getAndSet(null); // for the first partitions only
         java.util.concurrent.CompletableFuture<ProgressStore.Snapshot<Progress>> snapshot = ahead != null
-                ? ahead.progress() : java.util.concurrent.CompletableFuture.supplyAsync(this::readProgress, READS);
+                ? ahead.progress() : java.util.concurrent.CompletableFuture.supplyAsync(progress()::read, Reads.POOL);
         java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> progressed =
-                snapshot.thenApplyAsync(read -> committedProgress(targets, read), READS);
+                snapshot.thenApplyAsync(read -> progress().resumeFrom(targets, read), Reads.POOL);
         java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> handedOver = ahead != null ? ahead.mm2()
-                : java.util.concurrent.CompletableFuture.supplyAsync(this::mm2Progress, READS);
+                : java.util.concurrent.CompletableFuture.supplyAsync(progress()::mm2, Reads.POOL);
         long waited = System.nanoTime();
-        Map<TopicPartition, Long> fromProgress = join(progressed);
+        Map<TopicPartition, Long> fromProgress = Reads.join(progressed);
         took[1] = (System.nanoTime() - waited) / 1_000_000; // what the start waited for it (read ahead or not)
-        join(aborted);
+        Reads.join(aborted);
         offsets.putAll(fromProgress);
         Map<TopicPartition, TopicPartition> rest = new LinkedHashMap<>(targets);
         rest.keySet().removeAll(fromProgress.keySet());
@@ -208,10 +189,10 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         int fromMm2 = 0;
         List<TopicPartition> unknown = new ArrayList<>();
         long waitedMm2 = System.nanoTime();
-        Map<TopicPartition, Long> mm2 = join(handedOver);
+        Map<TopicPartition, Long> mm2 = Reads.join(handedOver);
         took[2] = (System.nanoTime() - waitedMm2) / 1_000_000;
         long tails = System.nanoTime();
-        Map<TopicPartition, TargetTail.Resume> resumes = rest.isEmpty() ? Map.of() : findAll(rest);
+        Map<TopicPartition, TargetTail.Resume> resumes = rest.isEmpty() ? Map.of() : tails().findAll(rest);
         long tailsMs = (System.nanoTime() - tails) / 1_000_000;
         for (Map.Entry<TopicPartition, TopicPartition> e : rest.entrySet()) {
             TopicPartition tp = e.getKey();
@@ -238,13 +219,13 @@ public final class ResumeFromTarget implements OffsetsInitializer {
             }
         }
         if (!unknown.isEmpty()) {
-            resolveUnknown(unknown, resumes, retriever, offsets);
+            UnknownTargets.resolve(flow, unknownTarget, progressTopic, unknown, resumes, retriever, offsets);
         }
         Map<TopicPartition, Long> starting = new HashMap<>(offsets);
         starting.keySet().removeAll(fromProgress.keySet());
-        writeStartingProgress(starting);
+        StartingProgress.write(flow, progressTopic, targetProducerProps, starting);
         long report = System.nanoTime();
-        reportAgainstSourceGroup(offsets, retriever);
+        SourceGroupReport.report(flow, sourceConsumerProps, offsets, retriever);
         LOG.info("{} starting without state: {} partitions resume from their committed progress on {}, {} where "
                 + "MirrorMaker 2's ends, {} after their last records found by content, {} at the earliest offset "
                 + "(nothing on the target), {} unknown targets ({} ms: lingering transactions {} ms, waited for "
@@ -253,170 +234,6 @@ public final class ResumeFromTarget implements OffsetsInitializer {
                 (System.nanoTime() - start) / 1_000_000, took[0], took[1], took[2], tailsMs,
                 (System.nanoTime() - report) / 1_000_000);
         return offsets;
-    }
-
-    /** Writes a progress of no records at each of {@code starting} (see {@link #withStartingProgress}). */
-    private void writeStartingProgress(Map<TopicPartition, Long> starting) {
-        if (progressTopic == null || targetProducerProps == null || starting.isEmpty()) {
-            return;
-        }
-        java.util.Properties props = new java.util.Properties();
-        props.putAll(targetProducerProps);
-        props.remove("transactional.id");
-        props.put("acks", "all");
-        props.put("client.id", "flink-mirror-starting-progress-" + flow.replace("->", "-"));
-        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-                     new org.apache.kafka.clients.producer.KafkaProducer<>(props,
-                             new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-            for (Map.Entry<TopicPartition, Long> e : starting.entrySet()) {
-                if (e.getValue() < 0) {
-                    continue;
-                }
-                Progress start = new Progress(e.getKey().topic(), e.getKey().partition(), e.getValue(), e.getValue(),
-                        new long[0], new long[0]);
-                sent.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(progressTopic, 0,
-                        start.recordKey(), start.recordValue())));
-            }
-            for (java.util.concurrent.Future<?> f : sent) {
-                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(flow + " interrupted while writing its starting progress", e);
-        } catch (Exception e) {
-            LOG.warn("{} could not write the starting progress of {} partition(s) to {} ({}): should the first "
-                    + "transaction of one of them be aborted on the target, the job stops for a start without state",
-                    flow, starting.size(), progressTopic, e.toString());
-        }
-    }
-
-    /** Threads for the independent reads of a start without state (daemons: they never hold a JVM up). */
-    private static final java.util.concurrent.ExecutorService READS = java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
-                Thread thread = new Thread(r, "flink-mirror-resume-reads");
-                thread.setDaemon(true);
-                return thread;
-            });
-
-    private static long timed(Runnable action) {
-        long t = System.nanoTime();
-        action.run();
-        return (System.nanoTime() - t) / 1_000_000;
-    }
-
-    /** The value of {@code future}, its failure rethrown as it was thrown. */
-    private static <T> T join(java.util.concurrent.CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Target partitions holding records nobody's committed progress accounts for: {@code flink.start.unknown-target}
-     * decides; by default the flow stops naming them, since any position could copy records twice or skip some.
-     */
-    private void resolveUnknown(List<TopicPartition> unknown, Map<TopicPartition, TargetTail.Resume> resumes,
-                                PartitionOffsetsRetriever retriever, Map<TopicPartition, Long> offsets) {
-        if ("fail".equals(unknownTarget)) {
-            for (TopicPartition tp : unknown) {
-                LOG.error("{} {}: its target partition holds records with no committed progress of this flow or of "
-                        + "MirrorMaker 2, and {}", flow, tp, resumes.get(tp).detail());
-            }
-            throw new org.apache.flink.util.FlinkRuntimeException(flow + " cannot tell where to resume " + unknown.size()
-                    + " source partition(s) " + unknown + ": their target partitions hold records this flow did not "
-                    + "commit progress for (another tool wrote them, or the progress topic " + progressTopic
-                    + " was deleted). Set flink.start.unknown-target (or " + flow + ".flink.start.unknown-target) "
-                    + "to source-group (start at the source consumer group's committed offset) or earliest (copy "
-                    + "from the source's start), or empty the target partitions");
-        }
-        Map<TopicPartition, Long> earliest = retriever.beginningOffsets(unknown);
-        Map<TopicPartition, Long> committed = "source-group".equals(unknownTarget)
-                ? retriever.committedOffsets(unknown) : Map.of();
-        for (TopicPartition tp : unknown) {
-            Long offset = committed.get(tp);
-            String from = "the source group's committed offset (flink.start.unknown-target=source-group)";
-            if (offset == null || offset < 0) {
-                offset = earliest.get(tp);
-                from = "the earliest offset (flink.start.unknown-target=" + unknownTarget
-                        + (committed.isEmpty() ? "" : ", no committed offset") + ")";
-            }
-            offsets.put(tp, offset);
-            LOG.warn("{} {} starts at {} {}: its target partition holds records this flow has no committed progress "
-                    + "for", flow, tp, from, offset);
-        }
-    }
-
-    /**
-     * Per source partition, where its latest progress committed on the target says it resumes; partitions without
-     * progress, or whose progress points past what the target partition now holds (the target topic was deleted
-     * and created again), are left out.
-     */
-    private Map<TopicPartition, Long> committedProgress(Map<TopicPartition, TopicPartition> targets,
-                                                        ProgressStore.Snapshot<Progress> snapshot) {
-        Map<TopicPartition, Long> out = new HashMap<>();
-        if (progressTopic == null) {
-            return out;
-        }
-        if (!snapshot.complete()) {
-            throw new IllegalStateException(flow + " cannot read its progress: a transaction of another producer is "
-                    + "open on " + progressTopic + " (another job replicating from " + sourceAlias + " to "
-                    + targetAlias + " that stopped without ending it?); it ends at its transaction timeout, then "
-                    + "the flow starts");
-        }
-        List<TopicPartition> withProgress = new ArrayList<>();
-        for (TopicPartition tp : targets.keySet()) {
-            if (snapshot.latest().containsKey(tp)) {
-                withProgress.add(tp);
-            }
-        }
-        if (withProgress.isEmpty()) {
-            return out;
-        }
-        Map<TopicPartition, Long> ends;
-        try (KafkaReader target = new KafkaReader(targetConsumerProps)) {
-            ends = target.endOffsets(withProgress.stream().map(targets::get).toList());
-        }
-        for (TopicPartition tp : withProgress) {
-            Progress p = snapshot.latest().get(tp);
-            Long end = ends.get(targets.get(tp));
-            if (end != null && p.nextTargetOffset() > end) {
-                LOG.warn("{} {}: its committed progress ({}) points past the end of {} ({}): the target topic was "
-                        + "created again; ignoring the progress", flow, tp, p, targets.get(tp), end);
-                continue;
-            }
-            out.put(tp, p.nextSourceOffset());
-            LOG.debug("{} {} resumes at {} from its committed progress ({})", flow, tp, p.nextSourceOffset(), p);
-        }
-        return out;
-    }
-
-    /** Where MirrorMaker 2's committed progress ends per source partition, if it left any on the target. */
-    private Map<TopicPartition, Long> mm2Progress() {
-        if (mm2OffsetsTopic == null) {
-            return Map.of();
-        }
-        try {
-            ProgressStore.Snapshot<Long> mm2 = new ProgressStore(targetConsumerProps)
-                    .mm2Offsets(mm2OffsetsTopic, sourceAlias);
-            if (mm2.exists() && !mm2.complete()) {
-                LOG.warn("{} a transaction is open on {}: MirrorMaker 2 may still be running; stop it before "
-                        + "handing over", flow, mm2OffsetsTopic);
-            }
-            return mm2.latest();
-        } catch (RuntimeException e) {
-            LOG.warn("{} could not read MirrorMaker 2's offsets in {}: {}", flow, mm2OffsetsTopic, e.toString());
-            return Map.of();
-        }
     }
 
     private Map<TopicPartition, TopicPartition> targetsOf(Collection<TopicPartition> sourcePartitions) {
@@ -440,7 +257,7 @@ public final class ResumeFromTarget implements OffsetsInitializer {
         if (targets.isEmpty()) {
             return ends;
         }
-        findAll(targets).forEach((tp, resume) -> {
+        tails().findAll(targets).forEach((tp, resume) -> {
             if (resume.kind() != TargetTail.Kind.NOT_FOUND) {
                 ends.put(tp, resume.sourceOffset());
             } else {
@@ -451,147 +268,21 @@ public final class ResumeFromTarget implements OffsetsInitializer {
     }
 
     /**
-     * What the flow's progress committed on the target says of {@code sourcePartitions}, as visible now (a transaction
-     * still open on the progress topic hides what was committed after it began): per partition, the source offset
-     * after the last record committed, and whether nothing was hidden. Null when the flow writes no progress.
+     * What the flow's progress committed on the target says of {@code sourcePartitions}, as visible now (see
+     * {@link CommittedProgress#visible}); null when the flow writes no progress.
      */
     public ProgressStore.Snapshot<Long> committedProgress(Collection<TopicPartition> sourcePartitions) {
-        if (progressTopic == null) {
-            return null;
-        }
-        ProgressStore.Snapshot<Progress> snapshot = new ProgressStore(targetConsumerProps)
-                .progress(progressTopic, java.time.Duration.ZERO);
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        for (TopicPartition tp : sourcePartitions) {
-            Progress p = snapshot.latest().get(tp);
-            if (p != null) {
-                ends.put(tp, p.nextSourceOffset());
-            }
-        }
-        return new ProgressStore.Snapshot<>(ends, snapshot.exists(), snapshot.complete());
+        return progress().visible(sourcePartitions);
     }
 
-    /**
-     * Says where the target and the source group disagree: records the group counts as copied but the target lacks
-     * (a run stopped before its last transactions committed, or they were lost) are copied again, one line per
-     * partition with the range; a group behind the target is only counted.
-     */
-    private void reportAgainstSourceGroup(Map<TopicPartition, Long> offsets, PartitionOffsetsRetriever retriever) {
-        Map<TopicPartition, Long> committed;
-        try {
-            committed = retriever.committedOffsets(offsets.keySet());
-        } catch (RuntimeException e) {
-            LOG.debug("{} could not read the source group's offsets: {}", flow, e.toString());
-            return;
-        }
-        int behind = 0;
-        KafkaReader source = null;
-        try {
-            for (Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-                Long group = committed.get(e.getKey());
-                if (group == null || group < 0) {
-                    continue;
-                }
-                if (group > e.getValue()) {
-                    source = source != null ? source : new KafkaReader(sourceConsumerProps);
-                    // Only transaction markers in between: nothing is copied again.
-                    if (source.mayHaveRecords(e.getKey(), e.getValue(), group)) {
-                        LOG.info("{} {}: source offsets {} to {} are not on the target although the source group "
-                                + "committed {}: copying them again", flow, e.getKey(), e.getValue(), group - 1,
-                                group);
-                    }
-                } else if (group < e.getValue()) {
-                    behind++;
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("{} could not compare with the source group's offsets: {}", flow, e.toString());
-        } finally {
-            if (source != null) {
-                source.close();
-            }
-        }
-        if (behind > 0) {
-            LOG.info("{} the source group is behind the target on {} partition(s): what the target holds is not "
-                    + "copied again", flow, behind);
-        }
+    private CommittedProgress progress() {
+        return new CommittedProgress(flow, sourceAlias, targetAlias, progressTopic, mm2OffsetsTopic,
+                targetConsumerProps);
     }
 
-    /** Looks every partition up, {@value #THREADS} partitions at a time, each thread with its own readers. */
-    private Map<TopicPartition, TargetTail.Resume> findAll(Map<TopicPartition, TopicPartition> all) {
-        // Target partitions that never held a record (a topic just created): no tail to read, in one request each.
-        Map<TopicPartition, TargetTail.Resume> resumes = new ConcurrentHashMap<>();
-        Map<TopicPartition, TopicPartition> targets = new LinkedHashMap<>(all);
-        try (KafkaReader target = new KafkaReader(targetConsumerProps)) {
-            Map<TopicPartition, Long> ends = target.endOffsets(all.values());
-            Map<TopicPartition, Long> starts = target.beginningOffsets(all.values());
-            List<TopicPartition> empty = new ArrayList<>();
-            all.forEach((sourceTp, targetTp) -> {
-                Long end = ends.get(targetTp);
-                if (end != null && end == 0 && Long.valueOf(0).equals(starts.get(targetTp))) {
-                    empty.add(sourceTp);
-                }
-            });
-            if (!empty.isEmpty()) {
-                try (KafkaReader source = new KafkaReader(sourceConsumerProps)) {
-                    Map<TopicPartition, Long> sourceStarts = source.beginningOffsets(empty);
-                    for (TopicPartition tp : empty) {
-                        resumes.put(tp, new TargetTail.Resume(TargetTail.Kind.EMPTY_TARGET, sourceStarts.get(tp), 0,
-                                -1, all.get(tp) + " never held a record"));
-                        targets.remove(tp);
-                    }
-                }
-            }
-        }
-        if (targets.isEmpty()) {
-            return resumes;
-        }
-        List<List<Map.Entry<TopicPartition, TopicPartition>>> slices = new ArrayList<>();
-        int threads = Math.min(THREADS, targets.size());
-        for (int i = 0; i < threads; i++) {
-            slices.add(new ArrayList<>());
-        }
-        int i = 0;
-        for (Map.Entry<TopicPartition, TopicPartition> e : targets.entrySet()) {
-            slices.get(i++ % threads).add(e);
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread thread = new Thread(r, flow + " resume lookup");
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (List<Map.Entry<TopicPartition, TopicPartition>> slice : slices) {
-                done.add(pool.submit(() -> {
-                    try (KafkaReader source = KafkaReader.forScans(sourceConsumerProps);
-                         KafkaReader target = KafkaReader.forScans(targetConsumerProps)) {
-                        ReplicatedRecords replicated = new ReplicatedRecords(targetAlias, provenanceHeader)
-                                .withTransforms(transformer, policy, sourceAlias);
-                        TargetTail tail = new TargetTail(source, target, replicated, WINDOW, MAX_SCAN);
-                        try {
-                            for (Map.Entry<TopicPartition, TopicPartition> e : slice) {
-                                resumes.put(e.getKey(), tail.find(e.getKey(), e.getValue()));
-                            }
-                        } finally {
-                            replicated.close();
-                        }
-                    }
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(flow + " interrupted while looking up where to resume", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(flow + " could not read the target to find where to resume: "
-                    + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
-        return resumes;
+    private TargetTails tails() {
+        return new TargetTails(flow, sourceAlias, targetAlias, policy, provenanceHeader, transformer,
+                sourceConsumerProps, targetConsumerProps);
     }
 
     @Override
