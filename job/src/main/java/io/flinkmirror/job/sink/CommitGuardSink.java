@@ -60,6 +60,9 @@ import org.slf4j.LoggerFactory;
  *       remedy: start the flow without state, which resumes every partition from what the target holds
  *       ({@code bin/mirror run} does that by itself). Counted in {@code transactions-lost}.</li>
  * </ul>
+ * Invariants: no transaction of a completed checkpoint is ever dropped without one of the outcomes above; no later
+ * transaction of the committer commits past records that are to be copied again; the writer and its state are the
+ * connector's (savepoints restore with or without the guard).
  */
 public final class CommitGuardSink implements Sink<MirrorRecord>, SupportsCommitter<GuardedCommittable>,
         SupportsWriterState<MirrorRecord, KafkaWriterState>, SupportsPostCommitTopology<GuardedCommittable> {

@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * A reader given a partition twice reads it again from the second split's start: every record copied twice. Here the
  * enumerator's assignments pass through a filter that drops a second split of a partition already assigned (one WARN
  * per partition); a split the enumerator takes back from a failed reader may be assigned again.
+ *
+ * <p>Invariants: at any time each partition is read by at most one split; the enumerator's state and splits are the
+ * connector's, so savepoints restore with or without this wrapper.
  */
 public final class OneSplitPerPartitionSource<T>
         implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>, ResultTypeQueryable<T> {

@@ -18,8 +18,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>The connector's reader emits each split's records through an output it creates once per split
  * ({@link ReaderOutput#createOutputForSplit}); here that output is wrapped to note the offset after each record: one
- * field write per record, no look-up. Splits start at their starting offset until their first record. Nothing is
- * kept in Flink state.
+ * field write per record, no look-up. Splits start at their starting offset until their first record.
+ * Invariants: a reported position is never past a record the reader has emitted; it only informs (the enumerator's
+ * backlog detection), so a lost or late report changes no record; nothing is kept in Flink state.
  */
 final class PositionReportingReader<T> extends ForwardingSourceReader<T, KafkaPartitionSplit> {
 

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * Turns each tick into one MirrorMaker 2 heartbeat {@code source->target}, timestamped now, for the target cluster's
  * heartbeats topic, as MM2's {@code MirrorHeartbeatTask} does every {@code emit.heartbeats.interval.seconds}. On open,
  * creates that topic on the target as MM2's {@code MirrorHeartbeatConnector} does: one partition, compacted.
+ * Invariants: one heartbeat per tick, in MM2's format, timestamped by its clock; no state.
  */
 public class HeartbeatFunction extends RichMapFunction<Long, EncodedRecord> {
 

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * groups selected by {@code groups}/{@code groups.exclude}, on the topics the flow replicates, and emits them for
  * translation. Also emits, per partition of those topics, its end offset (read_committed) and log start offset as a
  * {@link GroupOffset#endOffset(String, int, long, long, long)} marker, for the lag metric. Runs with parallelism 1.
+ *
+ * <p>Invariants: holds no state (each tick reads afresh); a tick whose reads fail emits nothing for what failed and
+ * logs it once, the next tick tries again; each tick ends with the end-offset markers, which close a poll round for
+ * the offset mapping (a group not seen for a few rounds stops holding runs exact).
  */
 public class GroupOffsetPoller extends ProcessFunction<Long, GroupOffset> {
 

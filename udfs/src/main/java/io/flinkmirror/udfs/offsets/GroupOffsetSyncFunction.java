@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@code sync.group.offsets.interval.seconds}, a group's translated offsets are committed on the target cluster if the
  * group has no active member there (absent or empty), and only where they move the group forward: an offset the
  * group already has on the target is never rewound. Keyed by consumer group; input: encoded checkpoints.
+ *
+ * <p>Invariants: offsets are written only for a group with no member on the target (checked each round, just before
+ * writing); only forward; only the translated offsets this key received (so only exact or at-or-before ones, see the
+ * offset mapping); a failed round changes nothing and the next round tries again.
  */
 public class GroupOffsetSyncFunction extends KeyedProcessFunction<String, EncodedRecord, Void> {
 

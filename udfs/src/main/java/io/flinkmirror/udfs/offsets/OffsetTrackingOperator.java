@@ -22,8 +22,11 @@ import org.apache.flink.util.OutputTag;
  * range of source offsets processed that the next writes of their partition carry ({@link PartitionWrites#seenFrom},
  * {@link PartitionWrites#seenUntil}), so the offset mapping can translate group offsets at them exactly.
  *
- * <p>Holds no state: after a failure the records after the restored checkpoint are replayed and tracked again, while
- * the aborted transaction's records are invisible to the read_committed read-back.
+ * <p>Invariants: the {@link PartitionWrites} of a checkpoint cover exactly the records that passed between the
+ * previous barrier and this one, per partition, in source order; they are emitted before the barrier reaches the sink
+ * writer (in {@code prepareSnapshotPreBarrier}), so they describe the transaction that barrier commits. Holds no state:
+ * after a failure the records after the restored checkpoint are replayed and tracked again, while the aborted
+ * transaction's records are invisible to the read_committed read-back.
  */
 public class OffsetTrackingOperator extends AbstractStreamOperator<MirrorRecord>
         implements OneInputStreamOperator<MirrorRecord, MirrorRecord> {

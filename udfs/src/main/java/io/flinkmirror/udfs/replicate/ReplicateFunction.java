@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics per source partition (group {@code topic.<t>.partition.<p>}, see {@link MirrorMetrics}):
  * {@code record-count}, {@code record-rate}, {@code byte-count}, {@code byte-rate} (key, value and header bytes) and
  * {@code record-age-ms-min/max/avg} (now minus the record's timestamp when it is read).
+ *
+ * <p>Invariants: one output per input, in input order (a record not to be written is passed on marked, never left
+ * out), so the offset tracker sees every source offset; key, value, headers, timestamp and partition are the source's
+ * unless a transform changed them; no state (a replay after a restore gives the same outputs for deterministic
+ * transforms).
  */
 public class ReplicateFunction extends ProcessFunction<MirrorRecord, MirrorRecord> {
 

@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * the parallelism): with a flow's partitions on some readers only, or uneven ones, a per-reader share leaves the
  * busy readers at their share, e.g. half the limit with two subtasks and the data on one. Here a reader without data
  * asks for nothing. Cost: one small event each way per chunk ({@value ByteBudget#CHUNK_MILLIS} ms of the rate).
+ *
+ * <p>Invariants: the readers together never read more than the budget granted; a throttle only delays records,
+ * never drops or reorders them; the wrapped source's state is checkpointed unchanged (the budget is not state).
  */
 public final class ThrottledSource<T, SplitT extends SourceSplit, EnumChkT>
         implements Source<T, SplitT, EnumChkT>, ResultTypeQueryable<T> {
