@@ -95,8 +95,8 @@ final class KafkaConnectors {
         return new TopicAclSync(flow.source(), flow.target(),
                 new TopicAclMapping(flow.source(), flow.replicationPolicy(), flow.topicSelector()),
                 flow.syncTopicAclsInterval(), flow.topicAclsTopic(),
-                flow.replicationPolicy().topicAclsTopic(flow.target()), Preflight.principal(flow.sourceAdminProps()),
-                Preflight.principal(flow.targetAdminProps()), flow.targetProducerProps(), flow.targetConsumerProps(),
+                flow.replicationPolicy().topicAclsTopic(flow.target()), Principals.of(flow.sourceAdminProps()),
+                Principals.of(flow.targetAdminProps()), flow.targetProducerProps(), flow.targetConsumerProps(),
                 flow.sourceConsumerProps());
     }
 

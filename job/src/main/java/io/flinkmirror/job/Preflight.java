@@ -1,12 +1,12 @@
 package io.flinkmirror.job;
 
+import io.flinkmirror.job.PreflightClients.Admins;
 import io.flinkmirror.job.config.FlowConfig;
 import io.flinkmirror.job.config.MirrorConfig;
 import io.flinkmirror.job.topics.TopicAclSync;
 import io.flinkmirror.udfs.topic.TopicSelector;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,23 +14,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -52,7 +44,6 @@ public final class Preflight {
 
     private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
 
-    private static final Pattern JAAS_USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
 
     private Preflight() {}
 
@@ -135,13 +126,13 @@ public final class Preflight {
         Set<AclOperation> source = admins.run(flow.source(), flow.sourceAdminProps(),
                 admin -> clusterOperations(admin, timeout));
         if (source != null && !source.contains(AclOperation.DESCRIBE) && !source.contains(AclOperation.ALL)) {
-            missing.add(TopicAclSync.missingRight(principal(flow.sourceAdminProps()), "DESCRIBE on the cluster",
+            missing.add(TopicAclSync.missingRight(Principals.of(flow.sourceAdminProps()), "DESCRIBE on the cluster",
                     "source cluster '" + flow.source() + "'", "read its topic ACLs"));
         }
         Set<AclOperation> target = admins.run(flow.target(), flow.targetAdminProps(),
                 admin -> clusterOperations(admin, timeout));
         if (target != null && !target.contains(AclOperation.ALTER) && !target.contains(AclOperation.ALL)) {
-            missing.add(TopicAclSync.missingRight(principal(flow.targetAdminProps()), "ALTER on the cluster",
+            missing.add(TopicAclSync.missingRight(Principals.of(flow.targetAdminProps()), "ALTER on the cluster",
                     "target cluster '" + flow.target() + "'", "create and delete its topic ACLs"));
         }
         if (missing.isEmpty()) {
@@ -157,86 +148,9 @@ public final class Preflight {
                 .authorizedOperations().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Something to do with a connected admin client; checked exceptions are reported like connection failures. */
-    private interface AdminCheck<T> {
-        T run(Admin admin) throws Exception;
-    }
-
-    /**
-     * One admin client per cluster (and client properties) for the whole preflight, connected once, reused by every
-     * check on that cluster; closed together. Failures become {@link PreflightException}s naming the cluster.
-     */
-    private static final class Admins implements AutoCloseable {
-        private final Duration timeout;
-        private final Map<List<Object>, Admin> clients = new java.util.concurrent.ConcurrentHashMap<>();
-        /** The cluster id each cluster told when its first client connected, by alias. */
-        private final Map<String, String> clusterIds = new java.util.concurrent.ConcurrentHashMap<>();
-
-        Admins(Duration timeout) {
-            this.timeout = timeout;
-        }
-
-        <T> T run(String alias, Map<String, String> clientProps, AdminCheck<T> check) {
-            String where = "cluster '" + alias + "' (" + alias + ".bootstrap.servers="
-                    + clientProps.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ")";
-            int ms = (int) timeout.toMillis();
-            try {
-                List<Object> key = List.of(alias, clientProps);
-                Admin admin = clients.get(key);
-                if (admin == null) {
-                    Map<String, Object> props = new HashMap<>(clientProps);
-                    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
-                    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
-                    admin = Admin.create(props);
-                    clients.put(key, admin);
-                    String id = admin.describeCluster().clusterId().get(ms + 1_000L, TimeUnit.MILLISECONDS);
-                    clusterIds.put(alias, id);
-                }
-                return check.run(admin);
-            } catch (PreflightException e) {
-                throw e;
-            } catch (TimeoutException e) {
-                throw new PreflightException(where + " is unreachable: no answer within " + timeout.toSeconds()
-                        + " s", e);
-            } catch (ExecutionException e) {
-                throw failure(alias, where, e.getCause(), timeout);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PreflightException("interrupted while checking " + where, e);
-            } catch (Exception e) {
-                throw failure(alias, where, e, timeout);
-            }
-        }
-
-        @Override
-        public void close() {
-            clients.values().forEach(admin -> admin.close(Duration.ZERO));
-        }
-    }
-
-    private static PreflightException failure(String alias, String where, Throwable cause, Duration timeout) {
-        if (cause instanceof SslAuthenticationException) {
-            return new PreflightException(where + " failed the TLS handshake: " + cause.getMessage() + " (check "
-                    + alias + ".ssl.truststore.* and " + alias + ".ssl.keystore.*)", cause);
-        }
-        if (cause instanceof AuthenticationException) {
-            return new PreflightException(where + " rejected the credentials: " + cause.getMessage() + " (check "
-                    + alias + ".sasl.jaas.config and " + alias + ".sasl.mechanism)", cause);
-        }
-        if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-            return new PreflightException(where + " is unreachable: no answer within " + timeout.toSeconds()
-                    + " s", cause);
-        }
-        if (cause instanceof KafkaException && !(cause instanceof org.apache.kafka.common.errors.ApiException)) {
-            return new PreflightException(where + " cannot be used: " + cause.getMessage(), cause);
-        }
-        return new PreflightException(where + " cannot be used: " + cause.getClass().getSimpleName() + ": "
-                + cause.getMessage(), cause);
-    }
-
     /** Checks the source principal's rights; returns the source topics the flow replicates now. */
     private static List<String> checkSourceAcls(Admin admin, FlowConfig flow, Duration timeout) throws Exception {
-        String principal = principal(flow.sourceAdminProps());
+        String principal = Principals.of(flow.sourceAdminProps());
         String cluster = "source cluster '" + flow.source() + "'";
         TopicSelector selector = flow.topicSelector();
         List<String> topics = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).stream()
@@ -283,7 +197,7 @@ public final class Preflight {
                 missing.add("WRITE on topic " + d.name());
             }
         }
-        report(principal(flow.targetAdminProps()), missing, "target cluster '" + flow.target() + "'");
+        report(Principals.of(flow.targetAdminProps()), missing, "target cluster '" + flow.target() + "'");
         return null;
     }
 
@@ -311,18 +225,5 @@ public final class Preflight {
             throw new PreflightException("principal " + principal + " lacks " + String.join(", ", missing) + " ("
                     + cluster + ")", null);
         }
-    }
-
-    /** {@code User:<name>} from a SASL JAAS config's username (never its password), or a generic description. */
-    public static String principal(Map<String, String> clientProps) {
-        String jaas = clientProps.get(SaslConfigs.SASL_JAAS_CONFIG);
-        if (jaas != null) {
-            Matcher m = JAAS_USERNAME.matcher(jaas);
-            if (m.find()) {
-                return "User:" + m.group(1);
-            }
-        }
-        String protocol = clientProps.getOrDefault("security.protocol", "PLAINTEXT");
-        return "PLAINTEXT".equalsIgnoreCase(protocol) ? "User:ANONYMOUS" : "(" + protocol + " client)";
     }
 }
