@@ -103,7 +103,7 @@ class OneSplitPerPartitionSourceTest {
     @Test
     void shouldHandEachPartitionToTheReadersOnce() {
         Readers readers = new Readers();
-        OneSplitPerPartitionSource.Assignments assignments = new OneSplitPerPartitionSource.Assignments("A->B",
+        SplitAssignments assignments = new SplitAssignments("A->B",
                 readers);
 
         assignments.assignSplits(new SplitsAssignment<>(Map.of(0, List.of(split("t", 0, 10), split("t", 1, 0)))));
@@ -116,10 +116,10 @@ class OneSplitPerPartitionSourceTest {
     @Test
     void shouldAssignASplitAgainOnceTheEnumeratorTookItBack() {
         Readers readers = new Readers();
-        OneSplitPerPartitionSource.Assignments assignments = new OneSplitPerPartitionSource.Assignments("A->B",
+        SplitAssignments assignments = new SplitAssignments("A->B",
                 readers);
         TakesSplitsBack delegate = new TakesSplitsBack();
-        OneSplitPerPartitionSource.Enumerator enumerator = new OneSplitPerPartitionSource.Enumerator(delegate,
+        OneSplitEnumerator enumerator = new OneSplitEnumerator(delegate,
                 assignments, null);
 
         assignments.assignSplits(new SplitsAssignment<>(Map.of(0, List.of(split("t", 0, 10)))));
