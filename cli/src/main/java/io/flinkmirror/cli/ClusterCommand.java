@@ -1,5 +1,6 @@
 package io.flinkmirror.cli;
 
+import io.flinkmirror.cli.local.ClusterSettings;
 import io.flinkmirror.cli.local.LocalFlinkCluster;
 import io.flinkmirror.cli.rest.FlinkRest;
 import java.io.PrintWriter;
@@ -94,7 +95,7 @@ final class ClusterCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             LocalFlinkCluster cluster = state.cluster();
-            LocalFlinkCluster.Settings settings = new LocalFlinkCluster.Settings(restPort, rpcPort, slots,
+            ClusterSettings settings = new ClusterSettings(restPort, rpcPort, slots,
                     memory("--jobmanager-memory", jobManagerMemory), memory("--taskmanager-memory", taskManagerMemory),
                     flinkOptions);
             if (cluster.jobManager().alive() && cluster.taskManager().alive()) {

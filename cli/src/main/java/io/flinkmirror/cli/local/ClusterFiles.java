@@ -67,7 +67,7 @@ final class ClusterFiles {
     }
 
     /** Writes {@code conf/config.yaml} (flat Flink keys) and the processes' log4j configuration. */
-    void write(LocalFlinkCluster.Settings settings) throws IOException {
+    void write(ClusterSettings settings) throws IOException {
         Map<String, String> conf = new LinkedHashMap<>();
         conf.put(JobManagerOptions.ADDRESS.key(), "localhost");
         conf.put(JobManagerOptions.BIND_HOST.key(), "localhost");

@@ -10,13 +10,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 
 /**
@@ -42,29 +40,6 @@ public final class LocalFlinkCluster {
             "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
             "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
             "--add-opens=java.base/java.time=ALL-UNNAMED", "--add-opens=java.base/java.text=ALL-UNNAMED");
-
-    /**
-     * How to start the cluster. Defaults fit a 2-core, 24 GiB machine that also runs two Kafka brokers: JobManager
-     * 1 GiB, TaskManager 1.5 GiB with 4 slots and little managed memory (the job keeps its state on the heap).
-     */
-    public record Settings(int restPort, int rpcPort, int slots, MemorySize jobManagerMemory,
-                           MemorySize taskManagerMemory, Map<String, String> extraConfig) {
-
-        public static final int DEFAULT_REST_PORT = 8081;
-        public static final int DEFAULT_RPC_PORT = 6123;
-        public static final int DEFAULT_SLOTS = 4;
-        public static final MemorySize DEFAULT_JOB_MANAGER_MEMORY = MemorySize.parse("1g");
-        public static final MemorySize DEFAULT_TASK_MANAGER_MEMORY = MemorySize.parse("1536m");
-
-        public Settings {
-            extraConfig = Map.copyOf(extraConfig);
-        }
-
-        public static Settings defaults() {
-            return new Settings(DEFAULT_REST_PORT, DEFAULT_RPC_PORT, DEFAULT_SLOTS, DEFAULT_JOB_MANAGER_MEMORY,
-                    DEFAULT_TASK_MANAGER_MEMORY, Map.of());
-        }
-    }
 
     /** One process of the cluster as its pid file tells: its pid, and whether that pid is our Flink process. */
     public record ProcessState(String role, long pid, boolean alive) {
@@ -130,7 +105,7 @@ public final class LocalFlinkCluster {
      *
      * @param classpath Flink's jars (see {@link #clusterClasspath})
      */
-    public void start(Settings settings, String classpath, Duration timeout) throws IOException, InterruptedException {
+    public void start(ClusterSettings settings, String classpath, Duration timeout) throws IOException, InterruptedException {
         Files.createDirectories(logDir());
         boolean jobManagerRunning = jobManager().alive();
         if (!jobManagerRunning) {
