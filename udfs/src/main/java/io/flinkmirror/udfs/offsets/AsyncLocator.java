@@ -231,7 +231,7 @@ final class AsyncLocator implements AutoCloseable {
                     scanTarget = KafkaReader.forScans(settings.targetClientProps());
                 }
                 long upTo = end != null ? end : scanTarget.endOffset(targetTp);
-                List<long[]> fromProgress = progressHistory(sourceTp, upTo);
+                List<long[]> fromProgress = ProgressHistory.pieces(progress, sourceTp, upTo);
                 if (!fromProgress.isEmpty()) {
                     return new Rebuilt(targetTp.topic(), upTo, fromProgress, null);
                 }
@@ -244,32 +244,6 @@ final class AsyncLocator implements AutoCloseable {
             }
         }));
         return true;
-    }
-
-    /**
-     * On the reads thread: the exact mapping of what the flow's committed progress records say was replicated of
-     * {@code sourceTp} below target offset {@code upTo}, as {@code [source, target, count]} pieces in order; empty
-     * without progress (a target an earlier version wrote: the records are then matched by content).
-     */
-    private List<long[]> progressHistory(TopicPartition sourceTp, long upTo) {
-        List<long[]> pieces = new ArrayList<>();
-        if (progress == null) {
-            return pieces;
-        }
-        progress.catchUp();
-        for (Progress p : progress.history(sourceTp)) {
-            if (p.records() == 0 || p.targetSegments() == null || p.nextTargetOffset() > upTo) {
-                continue;
-            }
-            for (long[] piece : p.mapping()) {
-                long[] last = pieces.isEmpty() ? null : pieces.get(pieces.size() - 1);
-                if (last != null && (piece[0] < last[0] + last[2] || piece[1] < last[1] + last[2])) {
-                    pieces.clear(); // the source was read again (a start without progress): keep what follows
-                }
-                pieces.add(piece);
-            }
-        }
-        return pieces;
     }
 
     /** {@code key}'s rebuild, or null when none is waiting to be applied. */
