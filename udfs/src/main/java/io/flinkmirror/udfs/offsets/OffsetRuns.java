@@ -81,7 +81,7 @@ public class OffsetRuns {
     }
 
     /** Records that run {@code i} changed or was added. */
-    private void changed(int i) {
+    void changed(int i) {
         if (i < anchors) {
             anchorsChanged = true;
         } else {
@@ -232,92 +232,7 @@ public class OffsetRuns {
      * {@code nowMs}. Returns how many runs were dropped.
      */
     public int retire(long nowMs, long exactWindowMs, long graceMs, long lowestGroupOffset) {
-        if (appendedAt == null || appendedAt.length < upstream.length) {
-            long[] stamped = new long[upstream.length];
-            if (appendedAt != null) {
-                System.arraycopy(appendedAt, 0, stamped, 0, Math.min(appendedAt.length, stamped.length));
-            }
-            appendedAt = stamped;
-        }
-        for (int i = size - 1; i >= 0 && appendedAt[i] == 0; i--) {
-            appendedAt[i] = nowMs;
-            changed(i);
-        }
-        if (anchors < 0 || anchors > size) {
-            anchors = Math.min(Math.max(anchors, 0), size);
-            rewritten = true;
-        }
-        int exactFrom = anchors;
-        while (exactFrom < size) {
-            long age = nowMs - appendedAt[exactFrom];
-            boolean needed = age <= exactWindowMs
-                    && (upstream[exactFrom] + length[exactFrom] > lowestGroupOffset || age <= graceMs);
-            if (needed) {
-                break;
-            }
-            exactFrom++;
-        }
-        if (exactFrom == anchors) {
-            return 0;
-        }
-        boolean[] keep = thin(exactFrom);
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            if (i >= exactFrom || keep[i]) {
-                upstream[kept] = upstream[i];
-                downstream[kept] = downstream[i];
-                length[kept] = length[i];
-                appendedAt[kept] = appendedAt[i];
-                kept++;
-            }
-        }
-        int dropped = size - kept;
-        int retired = exactFrom - anchors;
-        retiredFront += retired;
-        if (changedFrom != Integer.MAX_VALUE) {
-            changedFrom = Math.max(0, changedFrom - retired);
-        }
-        anchorsChanged = true;
-        anchors = exactFrom - dropped;
-        size = kept;
-        if (size < upstream.length / 2) { // give the spare capacity back (memory)
-            int n = Math.max(8, size + size / 4);
-            upstream = Arrays.copyOf(upstream, n);
-            downstream = Arrays.copyOf(downstream, n);
-            length = Arrays.copyOf(length, n);
-            appendedAt = Arrays.copyOf(appendedAt, n);
-        }
-        return dropped;
-    }
-
-    /**
-     * Which of the runs {@code [0, exactFrom)} to keep as anchors: the oldest, the newest, and for every distance
-     * {@code 2^(k/4)} below the boundary (the first exact run, or the horizon) the newest run starting at or before
-     * it: at most four anchors per doubling of the distance, as MM2's offset-sync store keeps one.
-     */
-    private boolean[] thin(int exactFrom) {
-        boolean[] keep = new boolean[exactFrom];
-        keep[0] = true;
-        keep[exactFrom - 1] = true;
-        long boundary = exactFrom < size ? upstream[exactFrom] : upstreamHorizon();
-        for (int k = 0; k < 252; k++) {
-            long target = boundary - (long) Math.pow(2, k / 4.0);
-            if (target < upstream[0]) {
-                break;
-            }
-            int lo = 0;
-            int hi = exactFrom - 1;
-            while (lo < hi) { // newest anchor starting at or before target
-                int mid = (lo + hi + 1) >>> 1;
-                if (upstream[mid] <= target) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            keep[lo] = true;
-        }
-        return keep;
+        return RunRetirement.retire(this, nowMs, exactWindowMs, graceMs, lowestGroupOffset);
     }
 
     /** The target offset of the first run's first record. */
