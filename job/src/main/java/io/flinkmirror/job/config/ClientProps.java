@@ -10,7 +10,27 @@ import java.util.TreeMap;
  * Computes a flow's Kafka client properties exactly as MirrorMaker 2 (dedicated mode) does, by rebuilding the same
  * intermediate maps: {@code MirrorMakerConfig.clusterProps(alias)}, then the connector config of
  * {@code connectorBaseConfig(source->target)}, then {@code MirrorConnectorConfig.sourceConsumerConfig()} and friends.
- * See {@link FlowConfig} for the resulting precedence.
+ *
+ * <p>The resulting precedence, as MirrorMaker 2.x (up to 4.2, dedicated mode) has it, surprises kept. For the source
+ * consumer of flow A->B, from weakest to strongest:
+ * <ol>
+ *   <li>{@code A->B.source.cluster.<k>} (cluster-wide keys only);</li>
+ *   <li>{@code A->B.consumer.<k>} (the connector-level client override);</li>
+ *   <li>top-level {@code <k>}, then {@code A.<k>}, for the cluster-wide keys {@code bootstrap.servers},
+ *       {@code security.protocol}, {@code ssl.*}, {@code sasl.*} only: MM2 copies them into
+ *       {@code A.consumer.<k>} unless that is set, so they beat {@code A->B.consumer.<k>};</li>
+ *   <li>{@code A.consumer.<k>};</li>
+ *   <li>{@code A->B.source.consumer.<k>} (the only per-flow key that beats the cluster's settings).</li>
+ * </ol>
+ * The other clients follow the same chain with their side and kind: {@link FlowConfig#targetProducerProps()} uses
+ * {@code B.*}, {@code A->B.producer.*}, {@code B.producer.*}, {@code A->B.target.producer.*}, plus the Connect
+ * per-connector override {@code A->B.producer.override.*} on top (MM2 writes replicated records with the Connect
+ * worker's producer, which honours it); admins use {@code admin.}. MM2 has no {@code A->B.A.consumer.*}. Ignored by
+ * MM2, hence here: top-level {@code consumer.*}/{@code producer.*}/{@code admin.*}, {@code A.<k>} for non cluster-wide
+ * client keys (e.g. {@code A.client.id}), and {@code A->B.<k>} for cluster-wide keys (e.g.
+ * {@code A->B.security.protocol}). Consumers always get {@code enable.auto.commit=false} and default
+ * {@code auto.offset.reset=earliest}, as in MM2. Keys a client does not define are dropped. MM2's generated
+ * {@code client.id} suffixes are not added.
  */
 final class ClientProps {
 
