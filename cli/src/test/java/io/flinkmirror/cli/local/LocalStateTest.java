@@ -6,6 +6,7 @@ import io.flinkmirror.testutils.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,7 @@ class LocalStateTest {
         assertThat(conf.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
         assertThat(conf.toMap()).containsEntry("state.changelog.dstl.dfs.base-path",
                 dir.resolve("changelog").toUri().toString());
+        assertThat(conf.get(StateChangelogOptions.PERIODIC_MATERIALIZATION_INTERVAL)).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test
