@@ -1,6 +1,5 @@
 package io.flinkmirror.cli.local;
 
-import io.flinkmirror.job.ChangelogState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -83,9 +82,6 @@ final class ClusterFiles {
         // The job keeps its state on the heap (hashmap state backend): managed memory would sit unused.
         conf.put(TaskManagerOptions.MANAGED_MEMORY_FRACTION.key(), "0.05");
         conf.put(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), dir.resolve("checkpoints").toUri().toString());
-        // The changelog storage is a TaskManager setting (a job's own config cannot choose it).
-        ChangelogState.options(new Configuration(), dir.resolve("changelog").toUri().toString()).toMap()
-                .forEach(conf::put);
         conf.put(CoreOptions.TMP_DIRS.key(), dir.resolve("tmp").toString());
         conf.put(WebOptions.UPLOAD_DIR.key(), dir.resolve("uploads").toString());
         conf.put(ClusterOptions.PROCESS_WORKING_DIR_BASE.key(), dir.resolve("work").toString());
